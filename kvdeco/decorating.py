@@ -1,0 +1,220 @@
+"""Applying an aspect to a store class or a store instance, and looking inside the result.
+
+:class:`Decorator` is what ``with_retry(...)``, ``prefix_keys(...)`` and the other decorators
+return. Applied to a **class** it returns a generated subclass with the same name, module and
+docstring (``__wrapped__`` is the original, which is left untouched). Applied to an
+**instance** it returns the wrapper class of the aspect, a transparent proxy.
+
+Stacking order is execution order for both: the outermost decorator sees a call first and its
+result last.
+
+Example:
+    >>> from kvdeco import MemoryStore, prefix_keys, with_statistics, layers
+    >>> @with_statistics
+    ... @prefix_keys("app")
+    ... class AppStore(MemoryStore):
+    ...     pass
+    >>> layers(AppStore())
+    [with_statistics(), prefix_keys(prefix='app', separator=':')]
+"""
+
+from __future__ import annotations
+
+import contextvars
+import weakref
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, overload
+
+from kvdeco.aspect import Aspect
+from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
+from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+
+__all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
+
+S = TypeVar("S")
+W = TypeVar("W", bound=AspectWrapper)
+
+_ACTIVE: contextvars.ContextVar[frozenset[tuple[type, int]]] = contextvars.ContextVar(
+    "kvdeco_active_layers", default=frozenset()
+)
+"""The (generated class, instance) layers running in this context: a store method that calls
+another decorated method of its own instance must not get the aspect twice. A context
+variable, unlike a counter on the instance, stays right under ``asyncio.gather``."""
+
+_GENERATED: weakref.WeakKeyDictionary[type, dict[Aspect, type]] = weakref.WeakKeyDictionary()
+_RUNTIMES = "_kvdeco_runtimes"
+
+
+class Decorator(Generic[W]):
+    """One aspect, ready to apply to a store class or instance.
+
+    Args:
+        aspect: The behaviour to add.
+        wrapper: The wrapper class used for instances.
+    """
+
+    __slots__ = ("aspect", "wrapper")
+
+    def __init__(self, aspect: Aspect, wrapper: type[W]) -> None:
+        self.aspect = aspect
+        self.wrapper = wrapper
+
+    @overload
+    def __call__(self, target: type[S]) -> type[S]: ...
+
+    @overload
+    def __call__(self, target: S) -> S: ...
+
+    def __call__(self, target: Any) -> Any:
+        """Decorate a store class (returns a subclass) or wrap an instance (returns a proxy)."""
+        if isinstance(target, type):
+            return decorate_class(target, self.aspect)
+        proxy = self.wrapper.__new__(self.wrapper)
+        AspectWrapper.__init__(proxy, target, self.aspect)
+        return proxy
+
+    def __repr__(self) -> str:
+        return repr(self.aspect)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Decorator) and (self.aspect, self.wrapper) == (
+            other.aspect,
+            other.wrapper,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.aspect, self.wrapper))
+
+
+def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
+    """Return a subclass of the store class ``cls`` whose operations run through ``aspect``.
+
+    The same class and aspect always give the same subclass, so instances pickle.
+    """
+    missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(cls, op.name, None))]
+    if missing:
+        raise TypeError(
+            f"{cls.__name__} is not a key-value store class: it has no {', '.join(missing)}"
+        )
+    by_aspect = _GENERATED.setdefault(cls, {})
+    generated = by_aspect.get(aspect)
+    if generated is None:
+        generated = by_aspect[aspect] = _generate(cls, aspect)
+    return generated
+
+
+def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
+    stateless = type(aspect).bind is Aspect.bind
+    # Runtimes are kept on the instance under the layer's place in the stack, a picklable key.
+    layer_key = (aspect, *getattr(cls, "__kvdeco_layer_key__", ()))
+    generated: type[Any]
+
+    def runtime_of(store: Any) -> Any:
+        if stateless:
+            return aspect
+        runtimes = store.__dict__.setdefault(_RUNTIMES, {})
+        runtime = runtimes.get(layer_key)
+        if runtime is None:
+            runtime = runtimes[layer_key] = aspect.bind()
+        return runtime
+
+    async def dispatch(store: Any, call: Call) -> Any:
+        parent = super(generated, store)
+        active = _ACTIVE.get()
+        mark = (generated, id(store))
+        if mark in active:
+            return await call.op.invoke(parent, call)
+        token = _ACTIVE.set(active | {mark})
+        try:
+            return await runtime_of(store).around(call, lambda c: c.op.invoke(parent, c))
+        finally:
+            _ACTIVE.reset(token)
+
+    namespace: dict[str, Any] = {
+        "__module__": cls.__module__,
+        "__qualname__": cls.__qualname__,
+        "__doc__": cls.__doc__,
+        "__wrapped__": cls,
+        "__kvdeco_aspect__": aspect,
+        "__kvdeco_layer_key__": layer_key,
+        "__reduce_ex__": _reduce_decorated,
+    }
+    for name, method in operation_methods(dispatch).items():
+        if getattr(cls, name, None) is None:
+            continue  # an optional capability the store does not have
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        method.__doc__ = getattr(cls, name).__doc__
+        namespace[name] = method
+    for name in aspect.exposed:
+        namespace[name] = property(_exposed_getter(runtime_of, name))
+    metaclass: Any = type(cls)
+    generated = metaclass(cls.__name__, (cls,), namespace)
+    return generated
+
+
+def _exposed_getter(runtime_of: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:
+    def getter(store: Any) -> Any:
+        return getattr(runtime_of(store), name)
+
+    return getter
+
+
+def _reduce_decorated(store: Any, protocol: int) -> tuple[Any, ...]:
+    # Pickle by (undecorated class, aspects), not by the generated class, which may not be
+    # reachable by its name (``Fast = with_retry()(MemoryStore)``).
+    cls, aspects = type(store), []
+    while "__kvdeco_aspect__" in cls.__dict__:
+        aspects.append(cls.__dict__["__kvdeco_aspect__"])
+        cls = cls.__wrapped__
+    state = store.__getstate__() if hasattr(store, "__getstate__") else store.__dict__
+    return (_new_decorated, (cls, tuple(reversed(aspects))), state)
+
+
+def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:
+    for aspect in aspects:
+        cls = decorate_class(cls, aspect)
+    new: Any = cls.__new__
+    return new(cls)
+
+
+def unwrap(store: Any) -> Any:
+    """Return the innermost store under any stack of wrapper proxies.
+
+    Example:
+        >>> from kvdeco import MemoryStore, with_statistics, prefix_keys, unwrap
+        >>> inner = MemoryStore()
+        >>> unwrap(with_statistics(prefix_keys("a")(inner))) is inner
+        True
+    """
+    while isinstance(store, BaseWrapper):
+        store = store.__wrapped__
+    return store
+
+
+def layers(store: Any) -> list[Aspect]:
+    """Return the aspects of a decorated store, from the outermost in.
+
+    Wrapper proxies come first, then the aspects of a decorated class. A custom
+    :class:`~kvdeco.wrappers.base.BaseWrapper` adds no aspect and is passed over.
+    """
+    found: list[Aspect] = []
+    while isinstance(store, BaseWrapper):
+        if isinstance(store, AspectWrapper):
+            found.append(store.aspect)
+        store = store.__wrapped__
+    for cls in type(store).__mro__:
+        aspect = cls.__dict__.get("__kvdeco_aspect__")
+        if aspect is not None:
+            found.append(aspect)
+    return found
+
+
+def bare_or_called(target: Any, make: Callable[[], Decorator[Any]]) -> Any:
+    """Support both ``@decorator`` and ``@decorator(...)`` for decorators whose options all default.
+
+    Args:
+        target: The class or instance when used bare, else ``None``.
+        make: Builds the decorator from the options.
+    """
+    decorator = make()
+    return decorator if target is None else decorator(target)

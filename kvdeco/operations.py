@@ -1,0 +1,294 @@
+"""The store operations as data, and the one place their real signatures are written.
+
+Every aspect sees a call as a :class:`Call`: the :class:`Operation` it is, the keys (one for a
+single-key operation), the collection, the values of a write and the TTL. An aspect that
+changes a call builds a new one with :meth:`Call.replace` (calls are never mutated, because a
+retry or a fallback proceeds with the same call twice) and passes it on.
+
+:func:`operation_methods` turns a dispatch function into the thirteen methods with the
+protocol's real signatures; the class path and the instance path both use it, so no wrapper
+writes a method per operation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Final
+
+__all__ = [
+    "CAPABILITIES",
+    "OPERATIONS",
+    "PROTOCOL_OPERATIONS",
+    "Call",
+    "Kind",
+    "Operation",
+    "Proceed",
+    "operation_methods",
+]
+
+
+class Kind(enum.Enum):
+    """What an operation does to the store."""
+
+    READ = "read"
+    WRITE = "write"
+    DELETE = "delete"
+    LIST = "list"
+    ADMIN = "admin"
+
+
+class Operation:
+    """One store operation: its name, kind and shape.
+
+    Attributes:
+        name: The method name, such as ``"get_many"``.
+        kind: Read, write, delete, list or admin.
+        many: Whether it takes a list of keys.
+        with_ttl: Whether its result pairs each value with its remaining TTL.
+        capability: Whether it is optional (``keys``, ``collections``, ``destroy``...).
+    """
+
+    __slots__ = ("capability", "invoke", "kind", "many", "name", "with_ttl")
+
+    def __init__(
+        self,
+        name: str,
+        kind: Kind,
+        invoke: Callable[[Any, Call], Awaitable[Any]],
+        *,
+        many: bool = False,
+        with_ttl: bool = False,
+        capability: bool = False,
+    ) -> None:
+        self.name = name
+        self.kind = kind
+        self.invoke = invoke
+        self.many = many
+        self.with_ttl = with_ttl
+        self.capability = capability
+
+    @property
+    def is_write(self) -> bool:
+        """Whether the operation changes what the store holds."""
+        return self.kind is Kind.WRITE or self.kind is Kind.DELETE
+
+    def __repr__(self) -> str:
+        return f"<operation {self.name}>"
+
+    def __reduce__(self) -> str:
+        return self.name.upper()
+
+
+class Call:
+    """One normalised call of an operation, as an aspect sees it.
+
+    Attributes:
+        op: The operation.
+        keys: The keys; a single-key operation has exactly one.
+        collection: The collection as the caller gave it (``None`` is the default one).
+        values: The values of a write, one per key; ``None`` otherwise.
+        ttl: The TTL of a write; ``None`` otherwise.
+        limit: The ``limit`` of ``keys()`` and ``collections()``.
+    """
+
+    __slots__ = ("collection", "keys", "limit", "op", "ttl", "values")
+
+    def __init__(
+        self,
+        op: Operation,
+        keys: Sequence[str] = (),
+        collection: str | None = None,
+        values: Sequence[Mapping[str, Any]] | None = None,
+        ttl: Any = None,
+        limit: int | None = None,
+    ) -> None:
+        self.op = op
+        self.keys = keys
+        self.collection = collection
+        self.values = values
+        self.ttl = ttl
+        self.limit = limit
+
+    @property
+    def key(self) -> str:
+        """The key of a single-key operation."""
+        return self.keys[0]
+
+    def replace(self, **changes: Any) -> Call:
+        """Return a copy with some fields changed, such as ``call.replace(ttl=60)``."""
+        new = Call(self.op, self.keys, self.collection, self.values, self.ttl, self.limit)
+        for name, value in changes.items():
+            setattr(new, name, value)
+        return new
+
+    def __repr__(self) -> str:
+        # No values: a repr ends up in logs and tracebacks.
+        return (
+            f"Call({self.op.name}, keys={list(self.keys)!r}, collection={self.collection!r}, "
+            f"ttl={self.ttl!r})"
+        )
+
+
+Proceed = Callable[[Call], Awaitable[Any]]
+"""What an aspect calls to pass a call on to the next layer."""
+
+
+def _get(s: Any, c: Call) -> Awaitable[Any]:
+    return s.get(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _ttl(s: Any, c: Call) -> Awaitable[Any]:
+    return s.ttl(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _put(s: Any, c: Call) -> Awaitable[Any]:
+    assert c.values is not None
+    return s.put(c.keys[0], c.values[0], collection=c.collection, ttl=c.ttl)  # type: ignore[no-any-return]
+
+
+def _delete(s: Any, c: Call) -> Awaitable[Any]:
+    return s.delete(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _get_many(s: Any, c: Call) -> Awaitable[Any]:
+    return s.get_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _ttl_many(s: Any, c: Call) -> Awaitable[Any]:
+    return s.ttl_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _put_many(s: Any, c: Call) -> Awaitable[Any]:
+    return s.put_many(c.keys, c.values, collection=c.collection, ttl=c.ttl)  # type: ignore[no-any-return]
+
+
+def _delete_many(s: Any, c: Call) -> Awaitable[Any]:
+    return s.delete_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
+
+
+def _keys(s: Any, c: Call) -> Awaitable[Any]:
+    return s.keys(c.collection, limit=c.limit)  # type: ignore[no-any-return]
+
+
+def _collections(s: Any, c: Call) -> Awaitable[Any]:
+    return s.collections(limit=c.limit)  # type: ignore[no-any-return]
+
+
+def _destroy(s: Any, c: Call) -> Awaitable[Any]:
+    return s.destroy()  # type: ignore[no-any-return]
+
+
+def _destroy_collection(s: Any, c: Call) -> Awaitable[Any]:
+    return s.destroy_collection(c.collection)  # type: ignore[no-any-return]
+
+
+def _cull(s: Any, c: Call) -> Awaitable[Any]:
+    return s.cull()  # type: ignore[no-any-return]
+
+
+GET: Final = Operation("get", Kind.READ, _get)
+TTL: Final = Operation("ttl", Kind.READ, _ttl, with_ttl=True)
+PUT: Final = Operation("put", Kind.WRITE, _put)
+DELETE: Final = Operation("delete", Kind.DELETE, _delete)
+GET_MANY: Final = Operation("get_many", Kind.READ, _get_many, many=True)
+TTL_MANY: Final = Operation("ttl_many", Kind.READ, _ttl_many, many=True, with_ttl=True)
+PUT_MANY: Final = Operation("put_many", Kind.WRITE, _put_many, many=True)
+DELETE_MANY: Final = Operation("delete_many", Kind.DELETE, _delete_many, many=True)
+KEYS: Final = Operation("keys", Kind.LIST, _keys, capability=True)
+COLLECTIONS: Final = Operation("collections", Kind.LIST, _collections, capability=True)
+DESTROY: Final = Operation("destroy", Kind.DELETE, _destroy, capability=True)
+DESTROY_COLLECTION: Final = Operation(
+    "destroy_collection", Kind.DELETE, _destroy_collection, capability=True
+)
+CULL: Final = Operation("cull", Kind.ADMIN, _cull, capability=True)
+
+PROTOCOL_OPERATIONS: Final = (GET, TTL, PUT, DELETE, GET_MANY, TTL_MANY, PUT_MANY, DELETE_MANY)
+"""The eight operations of :class:`kvdeco.protocols.AsyncKeyValue`."""
+CAPABILITIES: Final = (KEYS, COLLECTIONS, DESTROY, DESTROY_COLLECTION, CULL)
+"""The optional operations a store may have."""
+OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
+"""Every operation by name."""
+
+Dispatch = Callable[[Any, Call], Awaitable[Any]]
+
+
+def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
+    """Build every operation's method, with its real signature, around one dispatch function.
+
+    Args:
+        dispatch: Called as ``dispatch(self, call)`` and awaited for the result.
+
+    Returns:
+        The methods by name, ready to be set on a class.
+    """
+
+    async def get(self: Any, key: str, *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(GET, (key,), collection))
+
+    async def ttl(self: Any, key: str, *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(TTL, (key,), collection))
+
+    async def put(
+        self: Any,
+        key: str,
+        value: Mapping[str, Any],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> None:
+        await dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
+
+    async def delete(self: Any, key: str, *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(DELETE, (key,), collection))
+
+    async def get_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(GET_MANY, keys, collection))
+
+    async def ttl_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(TTL_MANY, keys, collection))
+
+    async def put_many(
+        self: Any,
+        keys: Sequence[str],
+        values: Sequence[Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> None:
+        await dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
+
+    async def delete_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
+        return await dispatch(self, Call(DELETE_MANY, keys, collection))
+
+    async def keys(self: Any, collection: str | None = None, *, limit: int | None = None) -> Any:
+        return await dispatch(self, Call(KEYS, (), collection, limit=limit))
+
+    async def collections(self: Any, *, limit: int | None = None) -> Any:
+        return await dispatch(self, Call(COLLECTIONS, limit=limit))
+
+    async def destroy(self: Any) -> Any:
+        return await dispatch(self, Call(DESTROY))
+
+    async def destroy_collection(self: Any, collection: str) -> Any:
+        return await dispatch(self, Call(DESTROY_COLLECTION, (), collection))
+
+    async def cull(self: Any) -> None:
+        await dispatch(self, Call(CULL))
+
+    methods: dict[str, Callable[..., Any]] = {
+        "get": get,
+        "ttl": ttl,
+        "put": put,
+        "delete": delete,
+        "get_many": get_many,
+        "ttl_many": ttl_many,
+        "put_many": put_many,
+        "delete_many": delete_many,
+        "keys": keys,
+        "collections": collections,
+        "destroy": destroy,
+        "destroy_collection": destroy_collection,
+        "cull": cull,
+    }
+    return methods

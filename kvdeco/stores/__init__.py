@@ -1,0 +1,1 @@
+"""Stores: where values live. ``MemoryStore`` is embedded and needs nothing."""

@@ -1,0 +1,1 @@
+"""The wrappers: one module each, holding the wrapper class and its decorator."""

@@ -1,0 +1,265 @@
+"""Wrapper classes: transparent proxies around a store instance.
+
+:class:`BaseWrapper` passes every operation through unchanged; subclass it and override what
+you need (the specification's "Creating Custom Wrappers"). :class:`AspectWrapper` runs every
+operation through an :class:`~kvdeco.aspect.Aspect`; each wrapper of kvdeco is one, built by
+its decorator or by its own constructor.
+
+Both are ``wrapt`` object proxies: ``isinstance(wrapper, type(store))`` holds, attributes and
+methods outside the protocol reach the store, ``wrapper.__wrapped__`` is the store, and
+``async with wrapper as s`` gives ``s is wrapper``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
+
+import wrapt
+
+from kvdeco.aspect import Aspect
+from kvdeco.operations import CAPABILITIES, OPERATIONS, Call, operation_methods
+
+__all__ = ["AspectWrapper", "BaseWrapper"]
+
+_MISSING = object()
+
+
+if TYPE_CHECKING:
+    _Proxy = wrapt.BaseObjectProxy[Any]
+else:
+    _Proxy = wrapt.BaseObjectProxy
+
+
+class BaseWrapper(_Proxy):
+    """A proxy that passes every operation to the wrapped store.
+
+    Either give the store to the constructor, or, as the specification's example does, set
+    ``self.key_value`` before calling ``super().__init__()``::
+
+        class Shouting(BaseWrapper):
+            def __init__(self, key_value):
+                self.key_value = key_value
+                super().__init__()
+
+            async def get(self, key, *, collection=None):
+                value = await self.key_value.get(key=key, collection=collection)
+                return {k: str(v).upper() for k, v in value.items()} if value else value
+
+    Args:
+        key_value: The store to wrap. May be omitted if ``self.key_value`` was set first.
+    """
+
+    def __init__(self, key_value: Any = None) -> None:
+        if key_value is None:
+            if self._self_initialised():
+                return
+            raise TypeError(f"{type(self).__name__} needs a store to wrap (key_value=...)")
+        super().__init__(key_value)
+
+    def _self_initialised(self) -> bool:
+        try:
+            object.__getattribute__(self, "__wrapped__")
+        except (AttributeError, ValueError):
+            return False
+        return True
+
+    @property
+    def key_value(self) -> Any:
+        """The wrapped store (the specification's name for ``__wrapped__``)."""
+        return self.__wrapped__
+
+    @key_value.setter
+    def key_value(self, store: Any) -> None:
+        wrapt.BaseObjectProxy.__init__(self, store)
+
+    async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.get(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def ttl(
+        self, key: str, *, collection: str | None = None
+    ) -> tuple[dict[str, Any] | None, float | None]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.ttl(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def put(
+        self,
+        key: str,
+        value: Mapping[str, Any],
+        *,
+        collection: str | None = None,
+        ttl: SupportsFloat | None = None,
+    ) -> None:
+        """Pass through to the wrapped store."""
+        await self.__wrapped__.put(key, value, collection=collection, ttl=ttl)
+
+    async def delete(self, key: str, *, collection: str | None = None) -> bool:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.delete(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def get_many(
+        self, keys: Sequence[str], *, collection: str | None = None
+    ) -> list[dict[str, Any] | None]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.get_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def ttl_many(
+        self, keys: Sequence[str], *, collection: str | None = None
+    ) -> list[tuple[dict[str, Any] | None, float | None]]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def put_many(
+        self,
+        keys: Sequence[str],
+        values: Sequence[Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        ttl: SupportsFloat | None = None,
+    ) -> None:
+        """Pass through to the wrapped store."""
+        await self.__wrapped__.put_many(keys, values, collection=collection, ttl=ttl)
+
+    async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def __aenter__(self) -> Any:
+        enter = getattr(self.__wrapped__, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        exit_ = getattr(self.__wrapped__, "__aexit__", None)
+        if exit_ is not None:
+            await exit_(*exc_info)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__wrapped__, self._self_state()))
+
+    def __copy__(self) -> Any:
+        rebuild, args = self.__reduce_ex__(4)
+        return rebuild(*args)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        rebuild, args = self.__reduce_ex__(4)
+        return rebuild(*copy.deepcopy(args, memo))
+
+    def _self_state(self) -> dict[str, Any]:
+        own = object.__getattribute__(self, "__self_dict__")
+        return {name: value for name, value in own.items() if name.startswith("_self_")}
+
+
+def _rebuild(cls: type[BaseWrapper], wrapped: Any, state: dict[str, Any]) -> BaseWrapper:
+    proxy = cls.__new__(cls)
+    wrapt.BaseObjectProxy.__init__(proxy, wrapped)
+    for name, value in state.items():
+        setattr(proxy, name, value)
+    return proxy
+
+
+def _call_proceeder(store: Any) -> Callable[[Call], Awaitable[Any]]:
+    """How a layer passes a call to ``store``: straight to its aspect when it is one of ours."""
+    if _is_plain_aspect_wrapper(store):
+        runtime, proceed = store._self_runtime, store._self_proceed
+        return lambda call: runtime.around(call, proceed)
+    return lambda call: call.op.invoke(store, call)
+
+
+def _is_plain_aspect_wrapper(store: Any) -> bool:
+    # A subclass that overrides an operation must be called through it, not around it.
+    cls = type(store)
+    if not issubclass(cls, AspectWrapper):
+        return False
+    return all(getattr(cls, name) is getattr(AspectWrapper, name) for name in OPERATIONS) and (
+        cls.__dict__.get("__aenter__") is None
+    )
+
+
+class AspectWrapper(BaseWrapper):
+    """A proxy that runs every operation through one aspect.
+
+    Args:
+        key_value: The store to wrap.
+        aspect: The behaviour to add.
+    """
+
+    def __init__(self, key_value: Any, aspect: Aspect) -> None:
+        if not isinstance(aspect, Aspect):
+            raise TypeError(f"aspect must be an Aspect, not {type(aspect).__name__}")
+        _check_store(key_value, type(self).__name__)
+        BaseWrapper.__init__(self, key_value)
+        self._self_aspect = aspect
+        self._self_runtime = aspect.bind()
+        self._self_proceed = _call_proceeder(key_value)
+
+    @property
+    def aspect(self) -> Aspect:
+        """The aspect this wrapper adds."""
+        return self._self_aspect
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._self_aspect!r} of {self.__wrapped__!r}>"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (
+            _rebuild_aspect_wrapper,
+            (type(self), self.__wrapped__, self._self_aspect, self._self_runtime),
+        )
+
+
+def _rebuild_aspect_wrapper(
+    cls: type[AspectWrapper], wrapped: Any, aspect: Aspect, runtime: Any
+) -> AspectWrapper:
+    proxy = cls.__new__(cls)
+    AspectWrapper.__init__(proxy, wrapped, aspect)
+    proxy._self_runtime = runtime
+    return proxy
+
+
+def _check_store(store: Any, wrapper: str) -> None:
+    if isinstance(store, type):
+        raise TypeError(f"{wrapper} wraps a store instance; to decorate a class use its decorator")
+    missing = [
+        name for name in ("get", "put", "delete") if not callable(getattr(store, name, None))
+    ]
+    if missing:
+        raise TypeError(
+            f"{wrapper} needs a key-value store; {type(store).__name__} has no {', '.join(missing)}"
+        )
+
+
+def _dispatch(self: AspectWrapper, call: Call) -> Awaitable[Any]:
+    return self._self_runtime.around(call, self._self_proceed)
+
+
+class _Capability:
+    """An optional operation that exists on the proxy only if the wrapped store has it."""
+
+    def __init__(self, name: str, method: Callable[..., Any]) -> None:
+        self.name = name
+        self.method = method
+
+    def __get__(self, proxy: Any, owner: type | None = None) -> Any:
+        if proxy is None:
+            return self.method
+        if getattr(proxy.__wrapped__, self.name, None) is None:
+            raise AttributeError(f"{type(proxy.__wrapped__).__name__} has no {self.name}()")
+        return self.method.__get__(proxy, owner)
+
+
+def _install_methods() -> None:
+    capability_names = {op.name for op in CAPABILITIES}
+    for name, method in operation_methods(_dispatch).items():
+        method.__qualname__ = f"AspectWrapper.{name}"
+        method.__doc__ = f"Run ``{name}`` through the wrapper's aspect."
+        if name in capability_names:
+            setattr(AspectWrapper, name, _Capability(name, method))
+        else:
+            setattr(AspectWrapper, name, method)
+
+
+_install_methods()

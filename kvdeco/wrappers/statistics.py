@@ -1,0 +1,222 @@
+"""Count operations, hits and misses, per collection and in total.
+
+Counts are exact under concurrent tasks (nothing awaits between reading and writing a
+counter) and bulk operations count once per key: a ``get_many`` of three keys is three gets.
+``get_statistics()`` gives the specification's view (``stats.get.hits``, ``hit_rate()``);
+``.statistics.collections[name].get.hit`` gives py-key-value's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from kvdeco.aspect import Aspect
+from kvdeco.decorating import Decorator, bare_or_called
+from kvdeco.operations import Call, Kind, Proceed
+from kvdeco.validation import DEFAULT_COLLECTION
+from kvdeco.wrappers.base import AspectWrapper
+
+__all__ = [
+    "CollectionStatistics",
+    "OperationStatistics",
+    "Statistics",
+    "StatisticsRecorder",
+    "StatisticsWrapper",
+    "StoreStatistics",
+    "with_statistics",
+]
+
+
+@dataclasses.dataclass
+class OperationStatistics:
+    """Counts for one kind of operation.
+
+    Attributes:
+        count: Keys the operation completed for.
+        hits: Reads that found a value; deletes that deleted one.
+        misses: Reads that found nothing; deletes of absent keys.
+        errors: Keys whose call raised.
+    """
+
+    count: int = 0
+    hits: int = 0
+    misses: int = 0
+    errors: int = 0
+
+    @property
+    def hit(self) -> int:
+        """py-key-value's name for :attr:`hits`."""
+        return self.hits
+
+    @property
+    def miss(self) -> int:
+        """py-key-value's name for :attr:`misses`."""
+        return self.misses
+
+    def hit_rate(self) -> float:
+        """Hits as a share of hits and misses; ``0.0`` before any."""
+        seen = self.hits + self.misses
+        return self.hits / seen if seen else 0.0
+
+    def _add(self, other: OperationStatistics) -> None:
+        self.count += other.count
+        self.hits += other.hits
+        self.misses += other.misses
+        self.errors += other.errors
+
+
+@dataclasses.dataclass
+class CollectionStatistics:
+    """Counts per operation for one collection, or for all of them."""
+
+    get: OperationStatistics = dataclasses.field(default_factory=OperationStatistics)
+    ttl: OperationStatistics = dataclasses.field(default_factory=OperationStatistics)
+    put: OperationStatistics = dataclasses.field(default_factory=OperationStatistics)
+    delete: OperationStatistics = dataclasses.field(default_factory=OperationStatistics)
+
+    @property
+    def count(self) -> int:
+        """Keys completed by every operation together."""
+        return self.get.count + self.ttl.count + self.put.count + self.delete.count
+
+
+@dataclasses.dataclass
+class StoreStatistics:
+    """Live counts by collection (py-key-value's ``.statistics`` shape)."""
+
+    collections: dict[str, CollectionStatistics] = dataclasses.field(default_factory=dict)
+
+    def get_collection(self, collection: str) -> CollectionStatistics:
+        """The counts of ``collection``, created empty on first use."""
+        stats = self.collections.get(collection)
+        if stats is None:
+            stats = self.collections[collection] = CollectionStatistics()
+        return stats
+
+
+_FIELD = {
+    "get": "get",
+    "get_many": "get",
+    "ttl": "ttl",
+    "ttl_many": "ttl",
+    "put": "put",
+    "put_many": "put",
+    "delete": "delete",
+    "delete_many": "delete",
+}
+
+
+class StatisticsRecorder:
+    """The per-store state of :class:`Statistics`: counts it as calls complete."""
+
+    def __init__(self) -> None:
+        self.statistics = StoreStatistics()
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        op = call.op
+        if op.capability:
+            return await proceed(call)
+        stats: OperationStatistics = getattr(
+            self.statistics.get_collection(call.collection or DEFAULT_COLLECTION), _FIELD[op.name]
+        )
+        try:
+            result = await proceed(call)
+        except BaseException:
+            stats.errors += len(call.keys)
+            raise
+        stats.count += len(call.keys)
+        if op.kind is Kind.READ:
+            if not op.many:
+                found = (result[0] if op.with_ttl else result) is not None
+                stats.hits += found
+                stats.misses += not found
+            else:
+                hits = sum(1 for item in result if (item[0] if op.with_ttl else item) is not None)
+                stats.hits += hits
+                stats.misses += len(result) - hits
+        elif op.kind is Kind.DELETE:
+            deleted = int(result) if op.many else int(bool(result))
+            stats.hits += deleted
+            stats.misses += len(call.keys) - deleted
+        return result
+
+    def get_statistics(self, collection: str | None = None) -> CollectionStatistics:
+        """A snapshot of the counts of one collection, or of all collections together."""
+        total = CollectionStatistics()
+        sources = (
+            self.statistics.collections.values()
+            if collection is None
+            else [self.statistics.collections.get(collection, CollectionStatistics())]
+        )
+        for source in sources:
+            for name in ("get", "ttl", "put", "delete"):
+                getattr(total, name)._add(getattr(source, name))
+        return total
+
+    def reset_statistics(self) -> None:
+        """Forget every count."""
+        self.statistics = StoreStatistics()
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Statistics(Aspect):
+    """The aspect behind :func:`with_statistics`. Each store gets its own counts."""
+
+    label: ClassVar[str] = "with_statistics"
+    exposed: ClassVar[tuple[str, ...]] = ("get_statistics", "reset_statistics", "statistics")
+
+    def bind(self) -> StatisticsRecorder:
+        return StatisticsRecorder()
+
+
+class StatisticsWrapper(AspectWrapper):
+    """A store that counts its operations (the specification's ``StatisticsWrapper``).
+
+    Args:
+        key_value: The store to wrap.
+
+    Example:
+        >>> import asyncio
+        >>> from kvdeco import MemoryStore
+        >>> store = StatisticsWrapper(key_value=MemoryStore())
+        >>> asyncio.run(store.get("missing"))
+        >>> store.get_statistics().get.misses
+        1
+    """
+
+    def __init__(self, key_value: Any) -> None:
+        super().__init__(key_value, Statistics())
+
+    @property
+    def _self_recorder(self) -> StatisticsRecorder:
+        recorder = self._self_runtime
+        assert isinstance(recorder, StatisticsRecorder)
+        return recorder
+
+    def get_statistics(self, collection: str | None = None) -> CollectionStatistics:
+        """A snapshot of the counts of one collection, or of all collections together."""
+        return self._self_recorder.get_statistics(collection)
+
+    def reset_statistics(self) -> None:
+        """Forget every count."""
+        self._self_recorder.reset_statistics()
+
+    @property
+    def statistics(self) -> StoreStatistics:
+        """Live counts by collection, in py-key-value's shape."""
+        return self._self_recorder.statistics
+
+
+def with_statistics(target: Any = None, /) -> Any:
+    """Decorate a store class or instance to count its operations; use bare or called.
+
+    Example:
+        >>> from kvdeco import MemoryStore
+        >>> @with_statistics
+        ... class CountedStore(MemoryStore):
+        ...     pass
+        >>> CountedStore().get_statistics().get.count
+        0
+    """
+    return bare_or_called(target, lambda: Decorator(Statistics(), StatisticsWrapper))
