@@ -1,0 +1,145 @@
+"""The ``kvdeco`` command line (also ``python -m kvdeco``).
+
+``kvdeco demo`` runs a workload through the production stack and shows what it stored;
+``kvdeco bench`` runs the quick benchmark; ``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
+``collections`` inspect a live store named by ``--url``. See :mod:`kvdeco.cli.common` for the
+exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from kvdeco.cli import demo as demo_command
+from kvdeco.cli import inspection as inspect_commands
+from kvdeco.cli.common import (
+    EXIT_CODES_HELP,
+    CliError,
+    ExitCode,
+    connection_errors,
+    decryption_errors,
+    fernet_from_env,
+    open_store,
+)
+from kvdeco.errors import BaseKeyValueError
+
+__all__ = ["ExitCode", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kvdeco`` command."""
+    parser = argparse.ArgumentParser(
+        prog="kvdeco",
+        description="Decorated async key-value stores: a demo, a quick benchmark, and "
+        "inspection of a live store.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("KVDECO_URL"),
+        help="the store: memory://, disk:///path/file.sqlite3 (or a file path), "
+        "redis://host:port/db (default: $KVDECO_URL)",
+    )
+    parser.add_argument("--prefix-keys", metavar="P", help="read through PrefixKeysWrapper(P)")
+    parser.add_argument(
+        "--prefix-collections", metavar="P", help="read through PrefixCollectionsWrapper(P)"
+    )
+    parser.add_argument(
+        "--separator",
+        default=":",
+        help="separator of the prefixes (':' by default; '__' for py-key-value's data)",
+    )
+    parser.add_argument(
+        "--fernet-key-env",
+        metavar="VAR",
+        help="name of the environment variable holding the Fernet key (several keys: "
+        "comma-separated, newest first)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser("demo", help="run a workload through the production stack")
+    demo.add_argument("--operations", type=int, default=5000, help="how many operations")
+    demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
+    demo.add_argument("--url", default=argparse.SUPPRESS, help="a store instead of memory")
+    commands.add_parser("bench", help="run the quick benchmark")
+    inspect_commands.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (see :class:`ExitCode`)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "bench":
+            return _bench()
+        return asyncio.run(_run(args))
+    except CliError as error:
+        _fail(str(error))
+        return error.code
+    except connection_errors() as error:
+        _fail(f"cannot reach the store at {args.url!r}: {error}")
+        return ExitCode.CONNECTION
+    except decryption_errors() as error:
+        _fail(f"cannot decrypt: {error} (is --fernet-key-env the right key?)")
+        return ExitCode.DECRYPTION
+    except (BaseKeyValueError, ValueError, TypeError) as error:
+        _fail(str(error))
+        return ExitCode.STORE
+
+
+async def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        store = open_store(args.url) if args.url else None
+        fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
+        try:
+            await demo_command.run_demo(
+                args.operations, args.seed, sys.stdout, store=store, fernet=fernet
+            )
+        finally:
+            await _close(store)
+        return ExitCode.OK
+    if not args.url:
+        raise CliError(
+            f"{args.command} needs a store: pass --url (or set KVDECO_URL)", ExitCode.USAGE
+        )
+    store = open_store(args.url)
+    try:
+        return await inspect_commands.run(store, args)
+    finally:
+        await _close(store)
+
+
+async def _close(store: Any) -> None:
+    close = getattr(store, "close", None)
+    if close is None:
+        return
+    result = close()
+    if inspect.isawaitable(result):
+        await result
+
+
+def _bench() -> int:
+    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed."""
+    try:
+        bench = importlib.import_module("kvdeco.bench")
+    except ModuleNotFoundError as error:
+        if error.name != "kvdeco.bench":
+            raise
+        _fail("the quick benchmark is not available in this installation")
+        return ExitCode.NOT_FOUND
+    result = bench.run_quick()
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _fail(message: str) -> None:
+    print(f"kvdeco: error: {message}", file=sys.stderr)
