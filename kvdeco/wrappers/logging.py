@@ -30,6 +30,7 @@ __all__ = ["Logging", "LoggingWrapper", "logged"]
 
 _LEVELS = {10: "debug", 20: "info", 30: "warning", 40: "error", 50: "critical"}
 _FIRST = ("key", "keys", "collection", "ttl")
+_STDLIB_LOGGER = logging.getLogger("kvdeco")  # looked up once: getLogger takes a lock
 
 
 def _check_level(level: Any) -> int:
@@ -79,7 +80,7 @@ class Logging(Aspect):
             if structlog.is_configured():
                 logger = structlog.get_logger("kvdeco").bind()
                 return logger if _enabled(logger, level) else None
-            logger = logging.getLogger("kvdeco")
+            logger = _STDLIB_LOGGER
         if isinstance(logger, logging.Logger):
             if not logger.isEnabledFor(level):
                 return None
