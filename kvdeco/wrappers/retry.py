@@ -48,7 +48,7 @@ def _exception_types(retry_on: Any) -> tuple[type[BaseException], ...]:
     if TimeoutError in types and asyncio.TimeoutError not in types:
         # Before Python 3.11 asyncio's TimeoutError is not the builtin one.
         types += (asyncio.TimeoutError,)
-    return types
+    return tuple(dict.fromkeys(types))  # on 3.11 the default names TimeoutError twice
 
 
 def _strategy(value: Any, name: str, base: type) -> None:

@@ -189,3 +189,11 @@ def test_a_copy_never_outlives_the_entry_nor_maximum_ttl(
     assert ttl is not None and ttl <= maximum if remaining is not None else ttl == missing
     if remaining is not None:
         assert ttl is not None and ttl <= remaining
+
+
+async def test_destroying_a_collection_also_empties_its_cached_copies() -> None:
+    store = PassthroughCacheWrapper(cache=MemoryStore(), store=MemoryStore())
+    await store.put("a", {"n": 1}, collection="doomed")
+    assert await store.get("a", collection="doomed") == {"n": 1}  # now cached
+    assert await store.destroy_collection("doomed") is True
+    assert await store.get("a", collection="doomed") is None

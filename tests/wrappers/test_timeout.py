@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import pickle
+import sys
 from typing import Any
 
 import pytest
@@ -48,6 +49,7 @@ async def test_the_timeout_is_a_builtin_and_a_kvdeco_timeout_error() -> None:
     assert isinstance(raised.value, StoreTimeoutError)
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is new in 3.11")
 async def test_the_calling_task_is_not_left_cancelled() -> None:
     with pytest.raises(OperationTimeoutError):
         await TimeoutWrapper(HangingStore(), timeout=0.01).get("k")
