@@ -14,13 +14,14 @@ examples do. Assertions inside a block are the example's promises.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib.util
 import os
 import re
 import socket
+import sys
+import types
 from pathlib import Path
-from typing import Any
-
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,7 @@ def test_the_documentation_has_examples() -> None:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.id for example in EXAMPLES])
-async def test_example_runs(example: Example) -> None:
+def test_example_runs(example: Example) -> None:
     if example.skip:
         pytest.skip(example.skip)
     tree = ast.parse(example.code, filename=example.id)
@@ -106,8 +107,22 @@ async def test_example_runs(example: Example) -> None:
             pytest.fail("KVDECO_REQUIRE_REDIS=1 but no Redis answers at 127.0.0.1:6379")
         pytest.skip("needs the Redis server at redis://localhost:6379/0")
     # Top-level await is allowed, as in the examples; the block then compiles to a coroutine.
-    code = compile(example.code, example.id, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    namespace: dict[str, Any] = {"__name__": f"docs_example_{example.line}"}
-    result = eval(code, namespace)
-    if result is not None:
-        await result
+    # dont_inherit: this module's ``from __future__`` imports must not change the example.
+    code = compile(
+        example.code,
+        example.id,
+        "exec",
+        flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT,
+        dont_inherit=True,
+    )
+    # A real module, so that classes defined in the example can be pickled and introspected.
+    module = types.ModuleType(f"docs_example_{example.path.stem}_{example.line}")
+    sys.modules[module.__name__] = module
+    try:
+        # With top-level await the block compiles to a coroutine, run on a fresh event loop;
+        # a block without await runs as it is, outside any loop (it may start its own).
+        result = eval(code, module.__dict__)
+        if result is not None:
+            asyncio.run(result)
+    finally:
+        del sys.modules[module.__name__]

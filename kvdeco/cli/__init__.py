@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the store: memory://, disk:///path/file.sqlite3 (or a file path), "
         "redis://host:port/db (default: $KVDECO_URL)",
     )
+    parser.add_argument(
+        "--namespace", help="the Redis store's namespace, the first part of its keys ('kvdeco')"
+    )
     parser.add_argument("--prefix-keys", metavar="P", help="read through PrefixKeysWrapper(P)")
     parser.add_argument(
         "--prefix-collections", metavar="P", help="read through PrefixCollectionsWrapper(P)"
@@ -79,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "bench":
-            return _bench()
+            return _bench(args.url)
         return asyncio.run(_run(args))
     except CliError as error:
         _fail(str(error))
@@ -97,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
-        store = open_store(args.url) if args.url else None
+        store = open_store(args.url, namespace=args.namespace) if args.url else None
         fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
         try:
             await demo_command.run_demo(
@@ -110,7 +113,7 @@ async def _run(args: argparse.Namespace) -> int:
         raise CliError(
             f"{args.command} needs a store: pass --url (or set KVDECO_URL)", ExitCode.USAGE
         )
-    store = open_store(args.url)
+    store = open_store(args.url, namespace=args.namespace)
     try:
         return await inspect_commands.run(store, args)
     finally:
@@ -126,8 +129,11 @@ async def _close(store: Any) -> None:
         await result
 
 
-def _bench() -> int:
-    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed."""
+def _bench(url: str | None) -> int:
+    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed.
+
+    With a Redis ``--url`` the benchmark adds its Redis rows (under a namespace of its own).
+    """
     try:
         bench = importlib.import_module("kvdeco.bench")
     except ModuleNotFoundError as error:
@@ -135,7 +141,8 @@ def _bench() -> int:
             raise
         _fail("the quick benchmark is not available in this installation")
         return ExitCode.NOT_FOUND
-    result = bench.run_quick()
+    redis = url is not None and url.lower().startswith(("redis://", "rediss://", "unix://"))
+    result = bench.run_quick(url=url) if redis else bench.run_quick()
     if inspect.iscoroutine(result):
         result = asyncio.run(result)
     return int(result) if isinstance(result, int) else ExitCode.OK

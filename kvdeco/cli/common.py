@@ -93,11 +93,16 @@ def decryption_errors() -> tuple[type[BaseException], ...]:
     return (DecryptionError, EncryptionVersionError, EncryptionError)
 
 
-def open_store(url: str) -> Any:
+def open_store(url: str, *, namespace: str | None = None) -> Any:
     """Open the store a URL names.
 
     Accepted: ``memory://`` (an empty store in this process), ``disk:///path/file.sqlite3`` or
-    a plain file path (a disk store), ``redis://`` and ``rediss://`` URLs.
+    a plain file path (a disk store), ``redis://``, ``rediss://`` and ``unix://`` URLs, and
+    ``redis+cluster://`` / ``rediss+cluster://`` for a Redis Cluster (any one node).
+
+    Args:
+        url: The store's URL.
+        namespace: The Redis store's namespace (``"kvdeco"`` when ``None``).
 
     Raises:
         CliError: The URL names no store kvdeco knows (exit code 2), or its driver is missing.
@@ -107,8 +112,8 @@ def open_store(url: str) -> Any:
         from kvdeco.stores.memory import MemoryStore
 
         return MemoryStore()
-    if scheme in ("redis", "rediss", "unix"):
-        return _open_redis(url)
+    if scheme in ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster"):
+        return _open_redis(url, namespace)
     if scheme == "disk" or (scheme == "" and url):
         return _open_disk(url)
     raise CliError(
@@ -134,16 +139,21 @@ def _open_disk(url: str) -> Any:
         raise CliError(str(error), ExitCode.USAGE) from None
 
 
-def _open_redis(url: str) -> Any:
+def _open_redis(url: str, namespace: str | None) -> Any:
     try:
         from kvdeco.stores.redis import RedisStore
     except ImportError as error:
-        raise CliError(
-            f"the Redis store is not available ({error}); install kvdeco[redis]", ExitCode.USAGE
-        ) from None
+        raise CliError(f"the Redis store is not available: {error}", ExitCode.USAGE) from None
+    scheme, _, rest = url.partition("://")
+    cluster = scheme.lower().endswith("+cluster")
+    if cluster:
+        url = scheme[: -len("+cluster")] + "://" + rest
+    options: dict[str, Any] = {"cluster": cluster}
+    if namespace is not None:
+        options["namespace"] = namespace
     try:
-        return RedisStore(url=url)
-    except (StoreSetupError, ValueError) as error:
+        return RedisStore(url, **options)
+    except (StoreSetupError, ValueError, TypeError) as error:
         raise CliError(f"cannot use {url!r}: {error}", ExitCode.USAGE) from None
 
 
