@@ -53,7 +53,9 @@ class TTLClamp(Aspect):
                 raise ValueError(f"missing_ttl ({self.missing_ttl!r}) is outside min_ttl..max_ttl")
             object.__setattr__(self, "missing_ttl", missing)
 
-    def clamp(self, ttl: Any, operation: str = "put", collection: str | None = None) -> float | None:
+    def clamp(
+        self, ttl: Any, operation: str = "put", collection: str | None = None
+    ) -> float | None:
         """The TTL to write for a caller's ``ttl``.
 
         Raises:

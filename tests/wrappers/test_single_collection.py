@@ -129,9 +129,7 @@ def test_the_inner_key_splits_back_into_collection_and_key(
 
 
 @given(first=isolation.names, second=isolation.names, separator=separator)
-def test_different_collections_encode_differently(
-    first: str, second: str, separator: str
-) -> None:
+def test_different_collections_encode_differently(first: str, second: str, separator: str) -> None:
     if first != second:
         assert encode_collection(first, separator) != encode_collection(second, separator)
 
@@ -145,4 +143,3 @@ def test_collections_of_one_view_never_meet(
     isolation.check_views_are_isolated(
         lambda inner, name: SingleCollectionWrapper(inner, name, separator=separator), drawn
     )
-

@@ -42,7 +42,9 @@ class RecordingStore(MemoryStore):
         super().__init__()
         self.ttls: list[Any] = []
 
-    async def put(self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None) -> None:
+    async def put(
+        self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
+    ) -> None:
         self.ttls.append(ttl)
         await super().put(key, value, collection=collection, ttl=ttl)
 
