@@ -10,7 +10,7 @@ returns False, ``delete_many`` 0, the destroys False).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator, bare_or_called
@@ -69,6 +69,23 @@ class ReadOnlyWrapper(AspectWrapper):
 
     def __init__(self, key_value: Any, *, raise_on_write: bool = True) -> None:
         super().__init__(key_value, ReadOnly(raise_on_write))
+
+
+S = TypeVar("S")
+
+
+@overload
+def read_only(
+    target: None = None, /, *, raise_on_write: bool = True
+) -> Decorator[ReadOnlyWrapper]: ...
+
+
+@overload
+def read_only(target: type[S], /, *, raise_on_write: bool = True) -> type[S]: ...
+
+
+@overload
+def read_only(target: S, /, *, raise_on_write: bool = True) -> S: ...
 
 
 def read_only(target: Any = None, /, *, raise_on_write: bool = True) -> Any:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 from urllib.parse import unquote
 
 from kvdeco.decorating import Decorator
@@ -143,6 +143,27 @@ class SingleCollectionWrapper(AspectWrapper):
             collection = single_collection
         aspect = SingleCollection(collection, separator, default_collection or DEFAULT_COLLECTION)
         super().__init__(key_value, aspect)
+
+
+S = TypeVar("S")
+
+
+@overload
+def single_collection(
+    collection: str = "default", *, separator: str = ":", default_collection: str | None = None
+) -> Decorator[SingleCollectionWrapper]: ...
+
+
+@overload
+def single_collection(
+    collection: type[S], *, separator: str = ":", default_collection: str | None = None
+) -> type[S]: ...
+
+
+@overload
+def single_collection(
+    collection: S, *, separator: str = ":", default_collection: str | None = None
+) -> S: ...
 
 
 def single_collection(
