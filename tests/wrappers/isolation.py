@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvdeco import MemoryStore
@@ -88,3 +89,15 @@ async def _check(make_view: MakeView, drawn: list[tuple[str, str | None, str]]) 
             assert sorted(await view.keys(collection)) == sorted(
                 k for _, c, k in mine if c == collection
             )
+
+
+def views_never_meet(make_view: Callable[[Any, str, str], Any]) -> Callable[..., None]:
+    """Build the property test for a wrapper: ``make_view(inner, label, separator)``."""
+
+    @settings(max_examples=150, deadline=None)
+    @given(case=cases())
+    def test(case: tuple[str, list[tuple[str, str | None, str]]]) -> None:
+        separator, drawn = case
+        check_views_are_isolated(lambda inner, label: make_view(inner, label, separator), drawn)
+
+    return test

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
 from key_value.aio.stores.memory import MemoryStore as PkvMemoryStore
 from key_value.aio.wrappers.prefix_collections import (
     PrefixCollectionsWrapper as PkvPrefixCollectionsWrapper,
@@ -115,12 +114,6 @@ async def test_double_underscore_shares_data_with_py_key_value() -> None:
     assert await inner.get("alice", collection="prod__users") == {"name": "Alice"}
 
 
-@settings(max_examples=150, deadline=None)
-@given(case=isolation.cases())
-def test_views_with_different_prefixes_never_meet(
-    case: tuple[str, list[tuple[str, str | None, str]]],
-) -> None:
-    separator, drawn = case
-    isolation.check_views_are_isolated(
-        lambda inner, prefix: PrefixCollectionsWrapper(inner, prefix, separator=separator), drawn
-    )
+test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
+    lambda inner, prefix, separator: PrefixCollectionsWrapper(inner, prefix, separator=separator)
+)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
 
 from kvdeco import MemoryStore, PrefixKeysWrapper, prefix_keys
 from kvdeco.testing import StoreContract, decorated_both_ways
@@ -26,12 +25,6 @@ def test_a_prefix_that_could_collide_is_refused(prefix: str, separator: str) -> 
         PrefixKeysWrapper(MemoryStore(), prefix, separator=separator)
 
 
-@settings(max_examples=150, deadline=None)
-@given(case=isolation.cases())
-def test_views_with_different_prefixes_never_meet(
-    case: tuple[str, list[tuple[str, str | None, str]]],
-) -> None:
-    separator, drawn = case
-    isolation.check_views_are_isolated(
-        lambda inner, prefix: PrefixKeysWrapper(inner, prefix, separator=separator), drawn
-    )
+test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
+    lambda inner, prefix, separator: PrefixKeysWrapper(inner, prefix, separator=separator)
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from key_value.aio.stores.memory import MemoryStore as PkvMemoryStore
 from key_value.aio.wrappers.single_collection import (
@@ -134,12 +134,6 @@ def test_different_collections_encode_differently(first: str, second: str, separ
         assert encode_collection(first, separator) != encode_collection(second, separator)
 
 
-@settings(max_examples=150, deadline=None)
-@given(case=isolation.cases())
-def test_collections_of_one_view_never_meet(
-    case: tuple[str, list[tuple[str, str | None, str]]],
-) -> None:
-    separator, drawn = case
-    isolation.check_views_are_isolated(
-        lambda inner, name: SingleCollectionWrapper(inner, name, separator=separator), drawn
-    )
+test_collections_of_one_view_never_meet = isolation.views_never_meet(
+    lambda inner, name, separator: SingleCollectionWrapper(inner, name, separator=separator)
+)
