@@ -117,3 +117,7 @@ async def test_double_underscore_shares_data_with_py_key_value() -> None:
 test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
     lambda inner, prefix, separator: PrefixCollectionsWrapper(inner, prefix, separator=separator)
 )
+
+TestPrefixCollectionsViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
+    PrefixCollectionsWrapper, ("prod", "prod2")
+)

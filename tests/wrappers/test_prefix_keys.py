@@ -28,3 +28,7 @@ def test_a_prefix_that_could_collide_is_refused(prefix: str, separator: str) -> 
 test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
     lambda inner, prefix, separator: PrefixKeysWrapper(inner, prefix, separator=separator)
 )
+
+TestPrefixKeysViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
+    PrefixKeysWrapper, ("app", "app2")
+)

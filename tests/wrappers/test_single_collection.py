@@ -137,3 +137,7 @@ def test_different_collections_encode_differently(first: str, second: str, separ
 test_collections_of_one_view_never_meet = isolation.views_never_meet(
     lambda inner, name, separator: SingleCollectionWrapper(inner, name, separator=separator)
 )
+
+TestSingleCollectionViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
+    SingleCollectionWrapper, ("one", "two")
+)
