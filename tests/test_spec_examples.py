@@ -133,6 +133,16 @@ async def test_fallback_example() -> None:
     assert user is None or isinstance(user, dict)
     await _close(store)
 
+    # The comment's promise, with a Redis that cannot be reached (nothing listens on port 1).
+    backup = MemoryStore()
+    await backup.put(key="user:123", value={"name": "Alice"}, collection="users")
+    unreachable = FallbackWrapper(
+        primary=RedisStore(url="redis://127.0.0.1:1/0"),
+        fallback=backup,
+    )
+    assert await unreachable.get(key="user:123", collection="users") == {"name": "Alice"}
+    await _close(unreachable)
+
 
 # -- LimitSizeWrapper ----------------------------------------------------------------------
 
