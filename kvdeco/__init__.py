@@ -47,10 +47,14 @@ from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
 from kvdeco.wrappers.logging import LoggingWrapper, logged
 from kvdeco.wrappers.passthrough_cache import PassthroughCacheWrapper, passthrough_cache
+from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper, prefix_collections
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
+from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
 from kvdeco.wrappers.retry import RetryWrapper, with_retry
+from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
 from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
+from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
 
 __version__ = "0.1.0"
 
@@ -80,10 +84,13 @@ __all__ = [
     "Operation",
     "OperationTimeoutError",
     "PassthroughCacheWrapper",
+    "PrefixCollectionsWrapper",
     "PrefixKeysWrapper",
     "ReadOnlyError",
+    "ReadOnlyWrapper",
     "RetryWrapper",
     "SerializationError",
+    "SingleCollectionWrapper",
     "StatisticsWrapper",
     "StoreConnectionError",
     "StoreSetupError",
@@ -93,13 +100,18 @@ __all__ = [
     "SupportsDestroy",
     "SupportsDestroyCollection",
     "SupportsKeys",
+    "TTLClampWrapper",
     "TimeoutWrapper",
     "ValueCodec",
     "decorate_class",
     "layers",
     "logged",
     "passthrough_cache",
+    "prefix_collections",
     "prefix_keys",
+    "read_only",
+    "single_collection",
+    "ttl_clamp",
     "unwrap",
     "with_fallback",
     "with_retry",
