@@ -1,0 +1,29 @@
+"""Encrypt every value before it reaches the store: Fernet, or any cipher you supply.
+
+The stored format, its two versions and the errors are described in
+:mod:`kvdeco.wrappers.encryption.base`.
+"""
+
+from kvdeco.wrappers.encryption.base import (
+    BaseEncryptionWrapper,
+    Cipher,
+    Encryption,
+    UnsupportedEnvelopeVersionError,
+    reencrypt_collection,
+)
+from kvdeco.wrappers.encryption.fernet import (
+    FernetEncryptionWrapper,
+    derive_fernet_key,
+    encrypted,
+)
+
+__all__ = [
+    "BaseEncryptionWrapper",
+    "Cipher",
+    "Encryption",
+    "FernetEncryptionWrapper",
+    "UnsupportedEnvelopeVersionError",
+    "derive_fernet_key",
+    "encrypted",
+    "reencrypt_collection",
+]
