@@ -13,6 +13,7 @@ from kvdeco.wrappers.encryption.base import (
 )
 from kvdeco.wrappers.encryption.fernet import (
     FernetEncryptionWrapper,
+    StrictFernet,
     derive_fernet_key,
     encrypted,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Cipher",
     "Encryption",
     "FernetEncryptionWrapper",
+    "StrictFernet",
     "UnsupportedEnvelopeVersionError",
     "derive_fernet_key",
     "encrypted",

@@ -153,9 +153,15 @@ class Encryption(ValueCodec):
             if not isinstance(payload, str):
                 raise ValueError("not a string")
             token = base64.b64decode(payload, validate=True)
+            # Base64 leaves spare bits in its last characters: without this check several
+            # texts would decode to one token, and a changed envelope could still decrypt.
+            if binascii.b2a_base64(token, newline=False) != payload.encode("ascii"):
+                raise ValueError("not canonical")
         except (ValueError, binascii.Error):
             raise CorruptedDataError(
-                "encrypted envelope whose data is not base64", collection=collection, key=key
+                "encrypted envelope whose data is not canonical base64",
+                collection=collection,
+                key=key,
             ) from None
         try:
             plain = self.cipher.decrypt(token)

@@ -12,17 +12,24 @@ See :mod:`kvdeco.wrappers.encryption.base` for the stored format and the errors.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 from typing import Any
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from kvdeco.decorating import Decorator
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, Encryption
 
-__all__ = ["KDF_ITERATIONS", "FernetEncryptionWrapper", "derive_fernet_key", "encrypted"]
+__all__ = [
+    "KDF_ITERATIONS",
+    "FernetEncryptionWrapper",
+    "StrictFernet",
+    "derive_fernet_key",
+    "encrypted",
+]
 
 KDF_ITERATIONS = 1_200_000
 """PBKDF2-HMAC-SHA256 rounds for password-derived keys, as py-key-value uses."""
@@ -41,16 +48,42 @@ def derive_fernet_key(source_material: str, salt: str) -> bytes:
     return base64.urlsafe_b64encode(raw)
 
 
+@dataclasses.dataclass(frozen=True)
+class StrictFernet:
+    """A Fernet (or MultiFernet) that accepts a token only in its one canonical spelling.
+
+    Fernet decodes tokens leniently: the spare bits of the last base64 character are ignored,
+    so a token changed there still decrypts. This refuses any token that does not re-encode
+    to itself, so that any change to a stored token is detected.
+    """
+
+    fernet: Fernet | MultiFernet
+
+    def encrypt(self, data: bytes, /) -> bytes:
+        """Return a Fernet token for ``data`` (encrypted with the first key of a MultiFernet)."""
+        return self.fernet.encrypt(data)
+
+    def decrypt(self, token: bytes, /) -> bytes:
+        """Return the data of ``token``; raise ``InvalidToken`` unless it verifies."""
+        try:
+            canonical = base64.urlsafe_b64encode(base64.urlsafe_b64decode(token)) == token
+        except ValueError:
+            canonical = False
+        if not canonical:
+            raise InvalidToken
+        return self.fernet.decrypt(token)
+
+
 def _fernet(
     fernet: Fernet | MultiFernet | None, source_material: str | None, salt: str | None
-) -> Fernet | MultiFernet:
+) -> StrictFernet:
     # Messages never echo the arguments: they are key material.
     if fernet is not None:
         if source_material is not None or salt is not None:
             raise ValueError("give either fernet or source_material and salt, not both")
         if not isinstance(fernet, (Fernet, MultiFernet)):
             raise TypeError(f"fernet must be a Fernet or MultiFernet, not {type(fernet).__name__}")
-        return fernet
+        return StrictFernet(fernet)
     for name, text in (("source_material", source_material), ("salt", salt)):
         if text is None:
             raise ValueError(f"give fernet, or both source_material and salt ({name} is missing)")
@@ -59,7 +92,7 @@ def _fernet(
         if not text.strip():
             raise ValueError(f"{name} must not be empty")
     assert source_material is not None and salt is not None
-    return Fernet(derive_fernet_key(source_material, salt))
+    return StrictFernet(Fernet(derive_fernet_key(source_material, salt)))
 
 
 class FernetEncryptionWrapper(BaseEncryptionWrapper):
