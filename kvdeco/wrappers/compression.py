@@ -25,7 +25,7 @@ import dataclasses
 import sys
 import zlib
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, bare_or_called
@@ -41,6 +41,7 @@ ALGORITHM_KEY = "__compression_algorithm__"
 VERSION = 1
 ALGORITHM = "gzip"
 DEFAULT_MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024
+S = TypeVar("S")
 
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
 
@@ -174,6 +175,24 @@ class CompressionWrapper(AspectWrapper):
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
     ) -> None:
         super().__init__(key_value, Compression(min_size_to_compress, max_decompressed_size))
+
+
+@overload
+def compressed(
+    target: None = None,
+    /,
+    *,
+    min_size_to_compress: int = 1024,
+    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+) -> Decorator[CompressionWrapper]: ...
+
+
+@overload
+def compressed(target: type[S], /) -> type[S]: ...
+
+
+@overload
+def compressed(target: S, /) -> S: ...
 
 
 def compressed(
