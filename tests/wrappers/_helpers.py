@@ -64,7 +64,7 @@ class CountingStore(MemoryStore):
 
 async def raw_entries(store: MemoryStore) -> list[dict[str, Any]]:
     """Every value a MemoryStore holds, in every collection, as it holds it."""
-    found = []
+    found: list[dict[str, Any]] = []
     for collection in await store.collections():
         keys = await store.keys(collection)
         found.extend(v for v in await store.get_many(keys, collection=collection) if v is not None)

@@ -117,6 +117,7 @@ async def test_a_token_changed_only_in_its_spare_base64_bits_is_refused() -> Non
         if aliases:
             break
     assert aliases, "no token with spare bits was found"
+    assert stored is not None
     for alias in aliases:
         await inner.put("k", with_token(stored, alias))
         with pytest.raises(DecryptionError):
@@ -276,7 +277,7 @@ async def test_rotation_re_encrypts_every_entry_under_the_newest_key_keeping_ttl
     value, remaining = await only_new.ttl("expiring", collection="c")
     assert value == {"e": 1} and remaining is not None and 98 < remaining <= 101
     assert (await only_new.ttl("k0", collection="c"))[1] is None
-    assert (await inner.get("k0", collection="c"))["__encryption_version__"] == 2  # type: ignore[index]
+    assert (await inner.get("k0", collection="c"))["__encryption_version__"] == 2
     with pytest.raises(DecryptionError):
         await only_new.get("elsewhere", collection="other")  # another collection: untouched
 
