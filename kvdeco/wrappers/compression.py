@@ -54,12 +54,11 @@ def _gzip(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def _positive_int(value: object, name: str) -> int:
+def _check_int(value: object, name: str, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < 0 or (value == 0 and name == "max_decompressed_size"):
-        raise ValueError(f"{name} must be {'> 0' if name.startswith('max') else '>= 0'}")
-    return value
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -71,8 +70,8 @@ class Compression(ValueCodec):
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
 
     def __post_init__(self) -> None:
-        _positive_int(self.min_size_to_compress, "min_size_to_compress")
-        _positive_int(self.max_decompressed_size, "max_decompressed_size")
+        _check_int(self.min_size_to_compress, "min_size_to_compress", 0)
+        _check_int(self.max_decompressed_size, "max_decompressed_size", 1)
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str

@@ -24,13 +24,13 @@ from kvdeco.wrappers.base import AspectWrapper
 __all__ = ["LimitSize", "LimitSizeWrapper", "limit_size"]
 
 
-def _check_size(value: object, name: str) -> None:
+def _check_size(value: object, name: str, minimum: int) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
-    if value < (1 if name == "max_size" else 0):
-        raise ValueError(f"{name} must be {'> 0' if name == 'max_size' else '>= 0'}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -44,8 +44,8 @@ class LimitSize(Aspect):
     raise_on_too_small: bool = True
 
     def __post_init__(self) -> None:
-        _check_size(self.max_size, "max_size")
-        _check_size(self.min_size, "min_size")
+        _check_size(self.max_size, "max_size", 1)
+        _check_size(self.min_size, "min_size", 0)
         low, high = self.min_size, self.max_size
         if low is not None and high is not None and low > high:
             raise ValueError("min_size must not be greater than max_size")

@@ -455,3 +455,15 @@ def test_no_single_byte_change_to_a_token_decrypts_silently(position: int, byte:
             await FernetEncryptionWrapper(inner, FERNET).get("k")
 
     asyncio.run(check())
+
+
+async def test_rotation_leaves_unreadable_entries_alone_when_not_raising() -> None:
+    inner = MemoryStore()
+    garbage = with_token({"__encryption_version__": 2}, b"garbage")
+    await inner.put("broken", garbage, collection="c")
+    store = FernetEncryptionWrapper(inner, FERNET, raise_on_decryption_error=False)
+    await store.put("fine", {"v": 1}, collection="c")
+    assert await reencrypt_collection(store, "c") == 1
+    assert await inner.get("broken", collection="c") == garbage
+    with pytest.raises(DecryptionError):
+        await reencrypt_collection(FernetEncryptionWrapper(inner, FERNET), "c")

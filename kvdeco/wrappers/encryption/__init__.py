@@ -9,7 +9,6 @@ from kvdeco.wrappers.encryption.base import (
     Cipher,
     Encryption,
     UnsupportedEnvelopeVersionError,
-    reencrypt_collection,
 )
 from kvdeco.wrappers.encryption.fernet import (
     FernetEncryptionWrapper,
@@ -17,6 +16,7 @@ from kvdeco.wrappers.encryption.fernet import (
     derive_fernet_key,
     encrypted,
 )
+from kvdeco.wrappers.encryption.rotation import reencrypt_collection
 
 __all__ = [
     "BaseEncryptionWrapper",
