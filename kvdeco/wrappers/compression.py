@@ -30,6 +30,7 @@ from typing import Any, ClassVar, TypeVar, overload
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import DeserializationError
+from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import dump_compact, load_object, measured_size
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -54,13 +55,6 @@ def _gzip(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-def _check_int(value: object, name: str, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}")
-
-
 @dataclasses.dataclass(frozen=True, repr=False)
 class Compression(ValueCodec):
     """The aspect behind :func:`compressed`."""
@@ -70,8 +64,8 @@ class Compression(ValueCodec):
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
 
     def __post_init__(self) -> None:
-        _check_int(self.min_size_to_compress, "min_size_to_compress", 0)
-        _check_int(self.max_decompressed_size, "max_decompressed_size", 1)
+        check_int(self.min_size_to_compress, "min_size_to_compress", 0)
+        check_int(self.max_decompressed_size, "max_decompressed_size", 1)
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str

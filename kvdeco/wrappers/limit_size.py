@@ -18,19 +18,11 @@ from kvdeco.decorating import Decorator
 from kvdeco.errors import EntryTooLargeError, EntryTooSmallError
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_many, check_ttl, check_value
+from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import measured_size
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["LimitSize", "LimitSizeWrapper", "limit_size"]
-
-
-def _check_size(value: object, name: str, minimum: int) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -44,8 +36,8 @@ class LimitSize(Aspect):
     raise_on_too_small: bool = True
 
     def __post_init__(self) -> None:
-        _check_size(self.max_size, "max_size", 1)
-        _check_size(self.min_size, "min_size", 0)
+        check_int(self.max_size, "max_size", 1, allow_none=True)
+        check_int(self.min_size, "min_size", 0, allow_none=True)
         low, high = self.min_size, self.max_size
         if low is not None and high is not None and low > high:
             raise ValueError("min_size must not be greater than max_size")

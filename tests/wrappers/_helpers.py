@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import dataclasses
+from typing import Any, ClassVar
 
 from hypothesis import strategies as st
 
-from kvdeco import MemoryStore
+from kvdeco import Aspect, Call, MemoryStore, decorate_class
+from kvdeco.operations import Proceed
 
 json_scalars = (
     st.none()
@@ -25,41 +26,28 @@ json_mappings = st.dictionaries(st.text(), json_values, max_size=6)
 """Any value a store accepts: a JSON object of JSON values."""
 
 
-class CountingStore(MemoryStore):
-    """A MemoryStore that records the name of every operation it is called with."""
+@dataclasses.dataclass(frozen=True, repr=False)
+class Recording(Aspect):
+    """Records the name of every operation a store is called with, in ``store.calls``."""
 
+    label: ClassVar[str] = "recording"
+    exposed: ClassVar[tuple[str, ...]] = ("calls",)
+
+    def bind(self) -> _Recorder:
+        return _Recorder()
+
+
+class _Recorder:
     def __init__(self) -> None:
-        super().__init__()
         self.calls: list[str] = []
 
-    async def get(self, key: str, *, collection: str | None = None) -> Any:
-        self.calls.append("get")
-        return await super().get(key, collection=collection)
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        self.calls.append(call.op.name)
+        return await proceed(call)
 
-    async def put(
-        self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
-    ) -> None:
-        self.calls.append("put")
-        await super().put(key, value, collection=collection, ttl=ttl)
 
-    async def get_many(self, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        self.calls.append("get_many")
-        return await super().get_many(keys, collection=collection)
-
-    async def ttl_many(self, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        self.calls.append("ttl_many")
-        return await super().ttl_many(keys, collection=collection)
-
-    async def put_many(
-        self,
-        keys: Sequence[str],
-        values: Sequence[Any],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> None:
-        self.calls.append("put_many")
-        await super().put_many(keys, values, collection=collection, ttl=ttl)
+CountingStore: Any = decorate_class(MemoryStore, Recording())
+"""A MemoryStore whose ``calls`` lists the operations it was asked for, in order."""
 
 
 async def raw_entries(store: MemoryStore) -> list[dict[str, Any]]:
