@@ -219,3 +219,15 @@ def test_any_json_mapping_round_trips_compressed_or_not(value: dict[str, Any]) -
             assert await store.get("k") == value
 
     asyncio.run(check())
+
+
+class TestCompressionOverEncryptionKeepsTheStoreContract(StoreContract):
+    # The stack the specification recommends for production: compress, then encrypt.
+    @pytest.fixture
+    def store(self) -> Any:
+        from cryptography.fernet import Fernet
+
+        from kvdeco.wrappers.encryption import encrypted
+
+        fernet = Fernet(Fernet.generate_key())
+        return compressed(min_size_to_compress=16)(encrypted(fernet)(MemoryStore()))
