@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from kvdeco import DeserializationError, MemoryStore, SerializationError
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.compression import Compression, CompressionWrapper, compressed
-from tests.wrappers._helpers import CountingStore, json_mappings
+from tests.wrappers._support import CountingStore, json_mappings
 
 LARGE = {"text": "lorem ipsum dolor sit amet " * 200, "n": list(range(50))}
 

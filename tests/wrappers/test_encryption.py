@@ -30,7 +30,7 @@ from kvdeco.wrappers.encryption import (
     encrypted,
     reencrypt_collection,
 )
-from tests.wrappers._helpers import CountingStore, json_mappings, raw_entries
+from tests.wrappers._support import CountingStore, json_mappings, raw_entries
 
 KEY = Fernet.generate_key()
 FERNET = Fernet(KEY)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from kvdeco import EntryTooLargeError, EntryTooSmallError, MemoryStore, SerializationError
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.limit_size import LimitSizeWrapper, limit_size
-from tests.wrappers._helpers import CountingStore, json_mappings
+from tests.wrappers._support import CountingStore, json_mappings
 
 
 def size(value: dict[str, Any]) -> int:
