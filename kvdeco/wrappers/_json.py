@@ -1,4 +1,4 @@
-"""JSON helpers shared by the value-transforming wrappers (compression, encryption, size limit).
+"""JSON functions shared by the value-transforming wrappers (compression, encryption, size limit).
 
 The encoders are built once: the wrappers sit on the hot path of every call. Output is
 ASCII-only, as py-key-value writes it, so its length is the size py-key-value measures and
