@@ -44,7 +44,12 @@ from kvdeco.protocols import (
 )
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+from kvdeco.wrappers.compression import CompressionWrapper, compressed
+from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
+from kvdeco.wrappers.encryption.fernet import FernetEncryptionWrapper, derive_fernet_key, encrypted
+from kvdeco.wrappers.encryption.rotation import reencrypt_collection
 from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
+from kvdeco.wrappers.limit_size import LimitSizeWrapper, limit_size
 from kvdeco.wrappers.logging import LoggingWrapper, logged
 from kvdeco.wrappers.passthrough_cache import PassthroughCacheWrapper, passthrough_cache
 from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper, prefix_collections
@@ -62,9 +67,11 @@ __all__ = [
     "Aspect",
     "AspectWrapper",
     "AsyncKeyValue",
+    "BaseEncryptionWrapper",
     "BaseKeyValueError",
     "BaseWrapper",
     "Call",
+    "CompressionWrapper",
     "CorruptedDataError",
     "Decorator",
     "DecryptionError",
@@ -74,11 +81,13 @@ __all__ = [
     "EntryTooLargeError",
     "EntryTooSmallError",
     "FallbackWrapper",
+    "FernetEncryptionWrapper",
     "InvalidKeyError",
     "InvalidTTLError",
     "KeyMapper",
     "KeyValueOperationError",
     "KeyValueStoreError",
+    "LimitSizeWrapper",
     "LoggingWrapper",
     "MemoryStore",
     "Operation",
@@ -102,14 +111,20 @@ __all__ = [
     "SupportsKeys",
     "TTLClampWrapper",
     "TimeoutWrapper",
+    "UnsupportedEnvelopeVersionError",
     "ValueCodec",
+    "compressed",
     "decorate_class",
+    "derive_fernet_key",
+    "encrypted",
     "layers",
+    "limit_size",
     "logged",
     "passthrough_cache",
     "prefix_collections",
     "prefix_keys",
     "read_only",
+    "reencrypt_collection",
     "single_collection",
     "ttl_clamp",
     "unwrap",
