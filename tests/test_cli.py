@@ -23,7 +23,11 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 
+from kvdeco import unwrap
 from kvdeco.cli import ExitCode, main
+from kvdeco.wrappers.compression import CompressionWrapper
+from kvdeco.wrappers.encryption import FernetEncryptionWrapper
+from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +54,7 @@ async def write(store: Any, key: str, value: dict[str, Any], **options: Any) -> 
     try:
         await store.put(key, value, **options)
     finally:
-        await store.__wrapped__.close() if hasattr(store, "__wrapped__") else await store.close()
+        await unwrap(store).close()
 
 
 @pytest.fixture
@@ -71,8 +75,6 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
 def test_demo_runs_the_production_stack_and_shows_each_layers_output(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    pytest.importorskip("kvdeco.wrappers.compression")
-    pytest.importorskip("kvdeco.wrappers.encryption")
     code, out, _ = run(capsys, "demo", "--operations", "400")
     assert code == ExitCode.OK
     assert (
@@ -194,14 +196,25 @@ def test_reads_through_the_prefix_an_application_uses(
     ]
 
 
+def test_reads_through_both_prefixes_with_py_key_values_separator(
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
+    view = PrefixCollectionsWrapper(
+        PrefixKeysWrapper(disk_store(db), "app", separator="__"), "prod", separator="__"
+    )
+    asyncio.run(write(view, "user:1", {"name": "Ada"}, collection="users"))
+    args = ("--url", str(db), "--separator", "__", "--prefix-keys", "app")
+    code, out, _ = run(
+        capsys, *args, "--prefix-collections", "prod", "get", "user:1", "-c", "users"
+    )
+    assert (code, out["value"]) == (ExitCode.OK, {"name": "Ada"})
+    assert run(capsys, "--url", str(db), "keys", "-c", "prod__users")[1]["keys"] == ["app__user:1"]
+
+
 def test_decrypts_and_decompresses_with_the_key_from_the_environment(
     capsys: pytest.CaptureFixture[str], db: Path, fernet_key: bytes
 ) -> None:
-    compression = pytest.importorskip("kvdeco.wrappers.compression")
-    encryption = pytest.importorskip("kvdeco.wrappers.encryption")
-    store = compression.CompressionWrapper(
-        encryption.FernetEncryptionWrapper(disk_store(db), fernet=Fernet(fernet_key))
-    )
+    store = CompressionWrapper(FernetEncryptionWrapper(disk_store(db), fernet=Fernet(fernet_key)))
     document = {"body": "quarterly numbers " * 200}
     asyncio.run(write(store, "report", document, collection="docs"))
 
@@ -219,8 +232,7 @@ def test_decrypts_and_decompresses_with_the_key_from_the_environment(
 def test_put_can_encrypt_and_compress_as_the_application_would(
     capsys: pytest.CaptureFixture[str], db: Path, fernet_key: bytes
 ) -> None:
-    pytest.importorskip("kvdeco.wrappers.compression")
-    pytest.importorskip("kvdeco.wrappers.encryption")
+    pytest.importorskip("kvdeco.stores.disk")
     value = json.dumps({"text": "x" * 2000})
     base = ("--url", str(db), "--fernet-key-env", KEY_VARIABLE)
     assert run(capsys, *base, "put", "k", value, "--compress")[0] == ExitCode.OK
@@ -232,9 +244,8 @@ def test_put_can_encrypt_and_compress_as_the_application_would(
 def test_an_encrypted_entry_without_a_key_exits_with_decryption_error(
     capsys: pytest.CaptureFixture[str], db: Path
 ) -> None:
-    encryption = pytest.importorskip("kvdeco.wrappers.encryption")
     fernet = Fernet(Fernet.generate_key())
-    asyncio.run(write(encryption.FernetEncryptionWrapper(disk_store(db), fernet=fernet), "k", {}))
+    asyncio.run(write(FernetEncryptionWrapper(disk_store(db), fernet=fernet), "k", {}))
     code, out, err = run(capsys, "--url", str(db), "get", "k")
     assert (code, out) == (ExitCode.DECRYPTION, "")
     assert "--fernet-key-env" in err
@@ -243,9 +254,8 @@ def test_an_encrypted_entry_without_a_key_exits_with_decryption_error(
 def test_a_wrong_key_exits_with_decryption_error_and_shows_no_key(
     capsys: pytest.CaptureFixture[str], db: Path, fernet_key: bytes
 ) -> None:
-    encryption = pytest.importorskip("kvdeco.wrappers.encryption")
     other = Fernet(Fernet.generate_key())
-    asyncio.run(write(encryption.FernetEncryptionWrapper(disk_store(db), fernet=other), "k", {}))
+    asyncio.run(write(FernetEncryptionWrapper(disk_store(db), fernet=other), "k", {}))
     code, out, err = run(capsys, "--url", str(db), "--fernet-key-env", KEY_VARIABLE, "get", "k")
     assert (code, out) == (ExitCode.DECRYPTION, "")
     assert "cannot decrypt" in err and fernet_key.decode() not in err
@@ -254,9 +264,8 @@ def test_a_wrong_key_exits_with_decryption_error_and_shows_no_key(
 def test_several_comma_separated_keys_read_data_written_during_a_rotation(
     capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    encryption = pytest.importorskip("kvdeco.wrappers.encryption")
     old, new = Fernet.generate_key(), Fernet.generate_key()
-    store = encryption.FernetEncryptionWrapper(disk_store(db), fernet=Fernet(old))
+    store = FernetEncryptionWrapper(disk_store(db), fernet=Fernet(old))
     asyncio.run(write(store, "k", {"v": 1}))
     monkeypatch.setenv(KEY_VARIABLE, f"{new.decode()},{old.decode()}")
     code, out, _ = run(capsys, "--url", str(db), "--fernet-key-env", KEY_VARIABLE, "get", "k")

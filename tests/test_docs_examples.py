@@ -22,10 +22,11 @@ import socket
 import sys
 import types
 from pathlib import Path
+
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
+SOURCES = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
 
 _FENCE = re.compile(
     r"(?P<marker><!--\s*not-run(?::\s*(?P<reason>.*?))?\s*-->\s*\n)?"

@@ -17,6 +17,7 @@ code  meaning
 from __future__ import annotations
 
 import enum
+import importlib
 import json
 import os
 import sys
@@ -123,27 +124,29 @@ def open_store(url: str, *, namespace: str | None = None) -> Any:
     )
 
 
+def _store_class(module: str, name: str) -> Any:
+    """A store class, imported only when a URL names it (the Redis one needs its driver)."""
+    try:
+        return getattr(importlib.import_module(f"kvdeco.stores.{module}"), name)
+    except (ImportError, AttributeError) as error:
+        raise CliError(f"{name} is not available: {error}", ExitCode.USAGE) from None
+
+
 def _open_disk(url: str) -> Any:
     path = Path(urlsplit(url).path if url.startswith("disk:") else url)
     if not str(path) or str(path) == ".":
         raise CliError(f"no file path in {url!r}: use disk:///path/file.sqlite3", ExitCode.USAGE)
     if path.is_dir():
         raise CliError(f"{str(path)!r} is a directory, not a store file", ExitCode.USAGE)
+    disk_store = _store_class("disk", "DiskStore")
     try:
-        from kvdeco.stores.disk import DiskStore
-    except ImportError as error:
-        raise CliError(f"the disk store is not available: {error}", ExitCode.USAGE) from None
-    try:
-        return DiskStore(path)
+        return disk_store(path)
     except StoreSetupError as error:
         raise CliError(str(error), ExitCode.USAGE) from None
 
 
 def _open_redis(url: str, namespace: str | None) -> Any:
-    try:
-        from kvdeco.stores.redis import RedisStore
-    except ImportError as error:
-        raise CliError(f"the Redis store is not available: {error}", ExitCode.USAGE) from None
+    redis_store = _store_class("redis", "RedisStore")
     scheme, _, rest = url.partition("://")
     cluster = scheme.lower().endswith("+cluster")
     if cluster:
@@ -152,7 +155,7 @@ def _open_redis(url: str, namespace: str | None) -> Any:
     if namespace is not None:
         options["namespace"] = namespace
     try:
-        return RedisStore(url, **options)
+        return redis_store(url, **options)
     except (StoreSetupError, ValueError, TypeError) as error:
         raise CliError(f"cannot use {url!r}: {error}", ExitCode.USAGE) from None
 

@@ -151,14 +151,20 @@ async def _print_stored(
 ) -> None:
     # Reading through each value transform, then from the layer under the last one, shows
     # what every transform handed down: the value, then gzip's envelope, then Fernet's.
-    transforms = [layer for layer in layers if type(layer).__name__ in _DOES]
-    below = layers[layers.index(transforms[-1]) + 1] if transforms else layers[-1]
+    # Positions, not list.index(): a proxy compares equal to the store it wraps.
+    places = [n for n, layer in enumerate(layers) if type(layer).__name__ in _DOES]
+    transforms = [layers[n] for n in places]
+    below = layers[places[-1] + 1] if places else layers[-1]
     rows = [("value", transforms[0] if transforms else below)]
     rows += [
         (_DOES[type(above).__name__], layer)
         for above, layer in zip(transforms, [*transforms[1:], below])
     ]
-    print("\nwhat each layer hands down (the last row is what the store holds):", file=out)
+    print(
+        "\nwhat each layer hands down (the last row is what the store holds; gzip leaves "
+        "values under 1 KiB of JSON as they are):",
+        file=out,
+    )
     for collection, keys in (("sessions", users), ("documents", documents)):
         for key in keys:
             if await below.get(key, collection=collection) is not None:
