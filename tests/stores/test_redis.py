@@ -1,0 +1,190 @@
+"""RedisStore keeps the store contract on a real server, in few round trips, in its namespace."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from kvdeco import StoreConnectionError, prefix_keys, with_statistics
+from kvdeco.errors import DeserializationError
+from kvdeco.stores.redis import RedisStore
+from kvdeco.testing import StoreContract
+
+pytestmark = pytest.mark.redis
+
+
+class TestRedisStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self, redis_store: RedisStore) -> RedisStore:
+        return redis_store
+
+
+class TestWrappedRedisStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self, redis_store: RedisStore) -> Any:
+        return with_statistics(prefix_keys("tenant")(redis_store))
+
+
+@pytest.fixture
+async def raw(redis_url: str) -> AsyncIterator[Any]:
+    """A plain redis-py client on the same server, to look at what the store wrote."""
+    import redis.asyncio
+
+    client = redis.asyncio.Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+async def test_keys_are_namespaced_and_length_prefixed(redis_store: RedisStore, raw: Any) -> None:
+    await redis_store.put("b:c", {"v": 1}, collection="a")
+    await redis_store.put("c", {"v": 2}, collection="a:b")
+    ns = redis_store.namespace
+    assert await raw.get(f"{ns}:1:a:b:c") == b'{"v":1}'
+    assert await raw.get(f"{ns}:3:a:b:c") == b'{"v":2}'
+    assert await redis_store.get("b:c", collection="a") == {"v": 1}
+    assert await redis_store.get("c", collection="a:b") == {"v": 2}
+
+
+async def test_values_are_compact_json(redis_store: RedisStore, raw: Any) -> None:
+    await redis_store.put("k", {"a": [1, 2], "b": "é"})
+    name = f"{redis_store.namespace}:18:default_collection:k"
+    assert (await raw.get(name)).decode() == '{"a":[1,2],"b":"é"}'
+
+
+async def test_ttl_is_native_redis_expiry_in_milliseconds(
+    redis_store: RedisStore, raw: Any
+) -> None:
+    await redis_store.put("k", {"v": 1}, ttl=1.5)
+    pttl = await raw.pttl(f"{redis_store.namespace}:18:default_collection:k")
+    assert 1000 < pttl <= 1500
+
+
+async def test_listing_and_destroying_stay_in_the_namespace(
+    redis_url: str, redis_store: RedisStore, raw: Any
+) -> None:
+    neighbour = RedisStore(redis_url, namespace=redis_store.namespace + "-other")
+    try:
+        await neighbour.put("k", {"v": 0}, collection="x")
+        await redis_store.put_many(["a", "b"], [{"v": 1}, {"v": 2}], collection="x:y")
+        await redis_store.put("c", {"v": 3}, collection="*")
+        assert sorted(await redis_store.collections()) == ["*", "x:y"]
+        assert await redis_store.keys("*") == ["c"]
+        assert await redis_store.collections(limit=1) in (["*"], ["x:y"])
+        assert await redis_store.destroy() is True
+        assert await redis_store.destroy() is False
+        assert await redis_store.collections() == []
+        assert await neighbour.get("k", collection="x") == {"v": 0}
+    finally:
+        await neighbour.destroy()
+        await neighbour.close()
+
+
+async def test_destroy_collection_matches_the_collection_literally(
+    redis_store: RedisStore,
+) -> None:
+    await redis_store.put("k", {"v": 1}, collection="a?")
+    await redis_store.put("k", {"v": 2}, collection="ab")
+    assert await redis_store.destroy_collection("a?") is True
+    assert await redis_store.get("k", collection="ab") == {"v": 2}
+
+
+async def test_data_that_is_not_json_is_a_deserialization_error(
+    redis_store: RedisStore, raw: Any
+) -> None:
+    await raw.set(f"{redis_store.namespace}:18:default_collection:k", b"not json")
+    with pytest.raises(DeserializationError):
+        await redis_store.get("k")
+
+
+async def test_a_given_client_is_used_and_left_open(raw: Any, redis_namespace: str) -> None:
+    store = RedisStore(client=raw, namespace=redis_namespace)
+    await store.put("k", {"v": 1})
+    await store.close()
+    assert await raw.ping()
+    assert await store.get("k") == {"v": 1}
+    await store.destroy()
+
+
+async def _command_counts(raw: Any) -> dict[str, int]:
+    stats = await raw.info("commandstats")
+    return {name.removeprefix("cmdstat_"): entry["calls"] for name, entry in stats.items()}
+
+
+async def test_get_many_through_wrappers_is_one_round_trip(
+    redis_url: str, redis_namespace: str, raw: Any
+) -> None:
+    # commandstats counts for the whole server; other clients could only add to the counts,
+    # so "exactly one MGET and no GET" would fail, never falsely pass, if they interfered.
+    store = with_statistics(prefix_keys("app")(RedisStore(redis_url, namespace=redis_namespace)))
+    keys = [f"k{i}" for i in range(100)]
+    try:
+        await store.put_many(keys, [{"i": i} for i in range(100)])
+        before = await _command_counts(raw)
+        values = await store.get_many(keys)
+        after = await _command_counts(raw)
+    finally:
+        await store.destroy()
+        await store.close()
+    assert values == [{"i": i} for i in range(100)]
+    delta = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    assert delta.get("mget", 0) == 1
+    assert delta.get("get", 0) == 0
+
+
+async def test_put_many_is_one_transaction(redis_store: RedisStore, raw: Any) -> None:
+    before = await _command_counts(raw)
+    await redis_store.put_many(["a", "b", "c"], [{"n": 1}, {"n": 2}, {"n": 3}], ttl=60)
+    after = await _command_counts(raw)
+    assert after["exec"] - before.get("exec", 0) >= 1
+    assert after["set"] - before.get("set", 0) >= 3
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_an_unreachable_server_is_a_connection_error() -> None:
+    store = RedisStore(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    try:
+        with pytest.raises(StoreConnectionError) as caught:
+            await store.get("k")
+        assert isinstance(caught.value, ConnectionError)
+        with pytest.raises(ConnectionError):
+            await store.put_many(["a"], [{"v": 1}])
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("namespace", ["", "a:b", 7])
+def test_an_invalid_namespace_is_refused(namespace: Any) -> None:
+    with pytest.raises(ValueError):
+        RedisStore(namespace=namespace)
+
+
+def test_client_and_url_together_are_refused(raw: Any) -> None:
+    with pytest.raises(TypeError):
+        RedisStore("redis://127.0.0.1:6379/0", client=raw)
+
+
+async def test_async_with_closes_the_pool(redis_url: str, redis_namespace: str, raw: Any) -> None:
+    async def connected() -> bool:
+        clients = await raw.client_list()
+        return any(client["name"] == redis_namespace for client in clients)
+
+    async with RedisStore(redis_url, namespace=redis_namespace, client_name=redis_namespace) as s:
+        await s.put("k", {"v": 1})
+        assert await connected()
+        assert await s.delete("k") is True
+    assert not await connected()
+
+
+async def test_passes_py_key_value_isinstance_check(redis_store: RedisStore) -> None:
+    from key_value.aio.protocols.key_value import AsyncKeyValue
+
+    assert isinstance(redis_store, AsyncKeyValue)
+    assert isinstance(with_statistics(redis_store), AsyncKeyValue)
