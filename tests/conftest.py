@@ -10,9 +10,14 @@ never flushed.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -66,10 +71,123 @@ async def redis_store(redis_url: str, redis_namespace: str) -> AsyncIterator[obj
         await store.close()
 
 
+def _free_port() -> int:
+    """A free port whose cluster bus port (port + 10000) is free too."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port + 10000 > 65535:
+            continue
+        with socket.socket() as bus:
+            try:
+                bus.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+
+
+def _ask(port: int, *command: str) -> str:
+    done = subprocess.run(
+        ["redis-cli", "-h", "127.0.0.1", "-p", str(port), *command],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+    return done.stdout
+
+
+class _Servers:
+    """redis-server processes this test session started, stopped by pid at the end."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.root = Path(tempfile.mkdtemp(prefix="kvdeco-redis-"))
+
+    def start(self, *extra: str) -> int:
+        port = _free_port()
+        workdir = self.root / str(port)
+        workdir.mkdir()
+        process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+             "--appendonly", "no", "--dir", str(workdir), *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 10
+        while _redis_answers(f"redis://127.0.0.1:{port}") is not None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {port} did not start")
+            time.sleep(0.05)
+        return port
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _need_redis_server() -> None:
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        reason = "redis-server and redis-cli are not on PATH"
+        if os.environ.get("KVDECO_REQUIRE_REDIS") == "1":
+            pytest.fail(f"{reason}; KVDECO_REQUIRE_REDIS=1 requires them", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def private_redis_url() -> Iterator[str]:
+    """A redis-server of this test session alone, for tests that count the commands it gets."""
+    _need_redis_server()
+    servers = _Servers()
+    try:
+        yield f"redis://127.0.0.1:{servers.start()}/0"
+    finally:
+        servers.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_url() -> Iterator[str]:
+    """A three-master Redis Cluster of this test session; the URL names one of its nodes."""
+    _need_redis_server()
+    servers = _Servers()
+    try:
+        ports = [
+            servers.start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+            for _ in range(3)
+        ]
+        created = subprocess.run(
+            ["redis-cli", "--cluster", "create", *[f"127.0.0.1:{p}" for p in ports],
+             "--cluster-replicas", "0", "--cluster-yes"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if created.returncode != 0:
+            raise RuntimeError(f"cluster create failed: {created.stdout}{created.stderr}")
+        deadline = time.monotonic() + 30
+        while not all("cluster_state:ok" in _ask(p, "cluster", "info") for p in ports):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cluster did not reach cluster_state:ok")
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{ports[0]}"
+    finally:
+        servers.stop()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A test marked ``redis`` needs the server even if it asks for no Redis fixture itself.
+    # A test marked ``redis`` needs the shared server even if it asks for no Redis fixture.
     for item in items:
-        if item.get_closest_marker("redis") is not None and "redis_url" not in getattr(
-            item, "fixturenames", ()
-        ):
-            item.fixturenames.append("redis_url")  # type: ignore[attr-defined]
+        names = getattr(item, "fixturenames", None)
+        if item.get_closest_marker("redis") is not None and names is not None:
+            if "redis_url" not in names:
+                names.insert(0, "redis_url")
