@@ -110,8 +110,20 @@ class _Servers:
         workdir = self.root / str(port)
         workdir.mkdir()
         process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-             "--appendonly", "no", "--dir", str(workdir), *extra],
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+                *extra,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -165,8 +177,15 @@ def redis_cluster_url() -> Iterator[str]:
             for _ in range(3)
         ]
         created = subprocess.run(
-            ["redis-cli", "--cluster", "create", *[f"127.0.0.1:{p}" for p in ports],
-             "--cluster-replicas", "0", "--cluster-yes"],
+            [
+                "redis-cli",
+                "--cluster",
+                "create",
+                *[f"127.0.0.1:{p}" for p in ports],
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
             capture_output=True,
             text=True,
             timeout=60,
@@ -188,6 +207,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # A test marked ``redis`` needs the shared server even if it asks for no Redis fixture.
     for item in items:
         names = getattr(item, "fixturenames", None)
-        if item.get_closest_marker("redis") is not None and names is not None:
-            if "redis_url" not in names:
-                names.insert(0, "redis_url")
+        marked = item.get_closest_marker("redis") is not None
+        if marked and names is not None and "redis_url" not in names:
+            names.insert(0, "redis_url")

@@ -6,9 +6,9 @@ eight operations and kvdeco's input rules:
 - the bulk and TTL operations it lacks are filled in from its singles, one call per key, in
   order (``ttl`` reads ``(value, None)`` when the store cannot tell a remaining TTL);
 - keys, collections, TTLs and values are checked as every kvdeco store checks them, before the
-  store sees them, so an invalid call raises kvdeco's error (:class:`~kvdeco.errors.InvalidTTLError`,
-  :class:`~kvdeco.errors.SerializationError`...) and a bulk write with one bad entry writes
-  nothing. The store receives a private copy of each value, and ``collection=""`` as ``None``.
+  store sees them, so an invalid call raises kvdeco's error (``InvalidTTLError``,
+  ``SerializationError``...) and a bulk write with one bad entry writes nothing. The store
+  receives a private copy of each value, and ``collection=""`` as ``None``.
 
 Everything else (``keys()``, ``destroy()``, ``async with``, its own attributes) passes straight
 through: the result is a transparent proxy, so ``isinstance(adapted, type(store))`` holds.

@@ -172,10 +172,15 @@ class DiskStore:
             return load_value(text)
         except ValueError:
             raise DeserializationError(
-                "stored data is not a JSON object", operation=operation, collection=collection, key=key
+                "stored data is not a JSON object",
+                operation=operation,
+                collection=collection,
+                key=key,
             ) from None
 
-    def _select(self, connection: sqlite3.Connection, name: str, keys: list[str]) -> dict[str, _Row]:
+    def _select(
+        self, connection: sqlite3.Connection, name: str, keys: list[str]
+    ) -> dict[str, _Row]:
         now = self.clock()
         found: dict[str, _Row] = {}
         unique = list(dict.fromkeys(keys))
@@ -293,7 +298,9 @@ class DiskStore:
         """Delete ``keys`` in one transaction; return how many live entries were deleted."""
         return await self._delete_many(keys, collection, "delete_many")
 
-    async def _delete_many(self, keys: Sequence[str], collection: str | None, operation: str) -> int:
+    async def _delete_many(
+        self, keys: Sequence[str], collection: str | None, operation: str
+    ) -> int:
         name = self._name(collection, operation)
         unique = list(dict.fromkeys(check_keys(keys, operation, name)))
         if not unique:
@@ -309,7 +316,9 @@ class DiskStore:
                     f"AND key IN ({','.join('?' * len(chunk))}) RETURNING expires_at",
                     (name, *chunk),
                 ).fetchall()
-                deleted += sum(1 for (expires_at,) in rows if expires_at is None or expires_at > now)
+                deleted += sum(
+                    1 for (expires_at,) in rows if expires_at is None or expires_at > now
+                )
             return deleted
 
         return await self._run(lambda c: self._write(c, lambda: delete(c)), operation, name)
@@ -360,9 +369,7 @@ class DiskStore:
         """Delete every expired entry now."""
 
         def cull(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "DELETE FROM kvdeco_entries WHERE expires_at <= ?", (self.clock(),)
-            )
+            connection.execute("DELETE FROM kvdeco_entries WHERE expires_at <= ?", (self.clock(),))
 
         await self._run(lambda c: self._write(c, lambda: cull(c)), "cull", None)
 

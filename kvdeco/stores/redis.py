@@ -206,7 +206,10 @@ class RedisStore:
             return load_value(raw)
         except ValueError:
             raise DeserializationError(
-                "stored data is not a JSON object", operation=operation, collection=collection, key=key
+                "stored data is not a JSON object",
+                operation=operation,
+                collection=collection,
+                key=key,
             ) from None
 
     # -- the eight operations ---------------------------------------------------------------
@@ -340,7 +343,7 @@ class RedisStore:
             raise self._failure(error, "put_many", collection) from error
 
     async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
-        """Delete ``keys`` with one ``DEL`` (one per node on a cluster); return how many were there."""
+        """Delete ``keys`` with one ``DEL`` (one per node on a cluster); return how many existed."""
         keys = check_keys(keys, "delete_many", collection)
         if not keys:
             return 0

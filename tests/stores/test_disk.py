@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import subprocess
@@ -73,7 +72,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 
 
 def _finish(process: subprocess.Popen[str]) -> None:
-    out, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
 
 
@@ -156,7 +155,9 @@ async def test_destroy_reports_whether_anything_was_there(disk_store: DiskStore)
 
 async def test_corrupt_data_is_a_deserialization_error(disk_store: DiskStore) -> None:
     await disk_store.put("k", {"v": 1})
-    await disk_store._run(lambda c: c.execute("UPDATE kvdeco_entries SET value = 'nope'"), "x", None)
+    await disk_store._run(
+        lambda c: c.execute("UPDATE kvdeco_entries SET value = 'nope'"), "x", None
+    )
     with pytest.raises(DeserializationError):
         await disk_store.get("k")
 
