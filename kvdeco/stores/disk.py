@@ -181,9 +181,23 @@ class DiskStore:
     def _select(
         self, connection: sqlite3.Connection, name: str, keys: list[str]
     ) -> dict[str, _Row]:
-        now = self.clock()
         found: dict[str, _Row] = {}
         unique = list(dict.fromkeys(keys))
+        if len(unique) > _CHUNK:
+            # Several queries: one read transaction makes them one consistent snapshot.
+            connection.execute("BEGIN")
+            try:
+                self._select_chunks(connection, name, unique, found)
+            finally:
+                connection.execute("COMMIT")
+        else:
+            self._select_chunks(connection, name, unique, found)
+        return found
+
+    def _select_chunks(
+        self, connection: sqlite3.Connection, name: str, unique: list[str], found: dict[str, _Row]
+    ) -> None:
+        now = self.clock()
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             rows = connection.execute(
@@ -193,7 +207,6 @@ class DiskStore:
             )
             for key, value, expires_at in rows:
                 found[key] = (value, expires_at)
-        return found
 
     # -- the eight operations ---------------------------------------------------------------
 

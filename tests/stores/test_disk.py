@@ -96,6 +96,14 @@ async def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> Non
         assert sorted(keys) == sorted(f"{tag}-{i}" for tag in ("a", "b") for i in range(500))
 
 
+async def test_a_bulk_read_larger_than_one_query_keeps_order(disk_store: DiskStore) -> None:
+    keys = [f"k{i}" for i in range(1200)]
+    await disk_store.put_many(keys, [{"i": i} for i in range(1200)])
+    found = await disk_store.get_many([*reversed(keys), "missing"])
+    assert found == [{"i": i} for i in reversed(range(1200))] + [None]
+    assert await disk_store.delete_many([*keys, *keys]) == 1200
+
+
 async def test_the_file_is_in_wal_mode(disk_store: DiskStore) -> None:
     await disk_store.put("k", {"v": 1})
     with sqlite3.connect(disk_store.path) as connection:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kvdeco import StoreConnectionError, prefix_keys, with_statistics
+from kvdeco import StoreConnectionError, StoreTimeoutError, prefix_keys, with_statistics
 from kvdeco.errors import DeserializationError
 from kvdeco.stores.redis import RedisStore
 from kvdeco.testing import StoreContract
@@ -202,6 +202,21 @@ async def test_an_unreachable_server_is_a_connection_error() -> None:
             await store.put_many(["a"], [{"v": 1}])
     finally:
         await store.close()
+
+
+async def test_a_server_that_does_not_answer_is_a_timeout_error() -> None:
+    with socket.socket() as silent:  # accepts connections, never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        port = silent.getsockname()[1]
+        store = RedisStore(f"redis://127.0.0.1:{port}/0", socket_timeout=0.2)
+        try:
+            with pytest.raises(StoreTimeoutError) as caught:
+                await store.get("k")
+        finally:
+            await store.close()
+    assert isinstance(caught.value, TimeoutError)
+    assert isinstance(caught.value, ConnectionError)
 
 
 @pytest.mark.parametrize("namespace", ["", "a:b", 7])
