@@ -44,7 +44,14 @@ from typing import Any, SupportsFloat, TypeVar
 
 from kvdeco.decorating import unwrap
 from kvdeco.operations import PROTOCOL_OPERATIONS
-from kvdeco.validation import check_key, check_keys, check_many, check_ttl, copy_value
+from kvdeco.validation import (
+    check_key,
+    check_keys,
+    check_many,
+    check_ttl,
+    collection_name,
+    copy_value,
+)
 from kvdeco.wrappers.base import BaseWrapper
 
 __all__ = ["StoreAdapter", "adapt"]
@@ -84,15 +91,10 @@ def _is_native(store: Any) -> bool:
 
 
 def _collection(collection: str | None, operation: str) -> str | None:
-    if collection is None or collection == "":
-        return None
-    if not isinstance(collection, str):
-        from kvdeco.errors import InvalidKeyError
-
-        raise InvalidKeyError(
-            f"collection must be a str, not {type(collection).__name__}", operation=operation
-        )
-    return collection
+    # The store applies its own default collection to None.
+    return (
+        None if collection is None or collection == "" else collection_name(collection, operation)
+    )
 
 
 class StoreAdapter(BaseWrapper):

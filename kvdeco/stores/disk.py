@@ -25,11 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, SupportsFloat, TypeVar
 
 from kvdeco.errors import (
-    DeserializationError,
     KeyValueStoreError,
     StoreSetupError,
     StoreTimeoutError,
 )
+from kvdeco.stores._common import load_entry
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -38,7 +38,6 @@ from kvdeco.validation import (
     check_ttl,
     collection_name,
     dump_value,
-    load_value,
 )
 
 __all__ = ["DiskStore"]
@@ -166,18 +165,6 @@ class DiskStore:
         connection.execute("COMMIT")
         return result
 
-    @staticmethod
-    def _load(text: str, operation: str, collection: str, key: str) -> dict[str, Any]:
-        try:
-            return load_value(text)
-        except ValueError:
-            raise DeserializationError(
-                "stored data is not a JSON object",
-                operation=operation,
-                collection=collection,
-                key=key,
-            ) from None
-
     def _select(
         self, connection: sqlite3.Connection, name: str, keys: list[str]
     ) -> dict[str, _Row]:
@@ -265,7 +252,7 @@ class DiskStore:
             else:
                 # Parsed per position, so duplicate keys get separate fresh dicts.
                 remaining = None if row[1] is None else max(row[1] - now, 0.0)
-                result.append((self._load(row[0], operation, name, key), remaining))
+                result.append((load_entry(row[0], operation, name, key), remaining))
         return result
 
     async def put_many(

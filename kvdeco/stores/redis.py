@@ -35,12 +35,12 @@ from contextlib import aclosing
 from typing import Any, SupportsFloat
 
 from kvdeco.errors import (
-    DeserializationError,
     KeyValueStoreError,
     StoreConnectionError,
     StoreSetupError,
     StoreTimeoutError,
 )
+from kvdeco.stores._common import load_entry
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -49,7 +49,6 @@ from kvdeco.validation import (
     check_ttl,
     collection_name,
     dump_value,
-    load_value,
 )
 
 __all__ = ["RedisStore"]
@@ -200,18 +199,6 @@ class RedisStore:
             key=key,
         )
 
-    @staticmethod
-    def _load(raw: bytes | str, operation: str, collection: str | None, key: str) -> Any:
-        try:
-            return load_value(raw)
-        except ValueError:
-            raise DeserializationError(
-                "stored data is not a JSON object",
-                operation=operation,
-                collection=collection,
-                key=key,
-            ) from None
-
     # -- the eight operations ---------------------------------------------------------------
 
     async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
@@ -222,7 +209,7 @@ class RedisStore:
             raw = await self._client.get(self._prefix(collection, "get") + key)
         except self._errors as error:
             raise self._failure(error, "get", collection, key) from error
-        return None if raw is None else self._load(raw, "get", collection, key)
+        return None if raw is None else load_entry(raw, "get", collection, key)
 
     async def ttl(
         self, key: str, *, collection: str | None = None
@@ -278,9 +265,8 @@ class RedisStore:
                 raws = await self._client.mget(names)
         except self._errors as error:
             raise self._failure(error, "get_many", collection) from error
-        load = self._load
         return [
-            None if raw is None else load(raw, "get_many", collection, key)
+            None if raw is None else load_entry(raw, "get_many", collection, key)
             for key, raw in zip(keys, raws)
         ]
 
@@ -310,7 +296,7 @@ class RedisStore:
             if raw is None or pttl == -2:
                 found.append((None, None))
             else:
-                found.append((self._load(raw, operation, collection, key), _seconds(pttl)))
+                found.append((load_entry(raw, operation, collection, key), _seconds(pttl)))
         return found
 
     async def put_many(
