@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from kvdeco import StoreConnectionError, StoreTimeoutError, prefix_keys, with_statistics
+from kvdeco import (
+    StoreConnectionError,
+    StoreTimeoutError,
+    prefix_keys,
+    with_retry,
+    with_statistics,
+)
 from kvdeco.errors import DeserializationError
 from kvdeco.stores.redis import RedisStore
 from kvdeco.testing import StoreContract
@@ -202,6 +208,25 @@ async def test_an_unreachable_server_is_a_connection_error() -> None:
             await store.put_many(["a"], [{"v": 1}])
     finally:
         await store.close()
+
+
+async def test_retry_with_its_defaults_retries_an_unreachable_server() -> None:
+    attempts = 0
+
+    class Counting(RedisStore):
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            nonlocal attempts
+            attempts += 1
+            return await super().get(key, collection=collection)
+
+    inner = Counting(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    store = with_retry(max_retries=2, initial_delay=0.001)(inner)
+    try:
+        with pytest.raises(StoreConnectionError):
+            await store.get("k")
+    finally:
+        await inner.close()
+    assert attempts == 3
 
 
 async def test_a_server_that_does_not_answer_is_a_timeout_error() -> None:
