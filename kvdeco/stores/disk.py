@@ -29,7 +29,7 @@ from kvdeco.errors import (
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry
+from kvdeco.stores._common import load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -133,6 +133,8 @@ class DiskStore:
             connection = self._connection or self._connect()
             try:
                 return work(connection)
+            except UnicodeEncodeError:
+                raise unencodable(operation, collection) from None
             except sqlite3.OperationalError as error:
                 if "locked" in str(error) or "busy" in str(error):
                     raise StoreTimeoutError(

@@ -35,12 +35,13 @@ from contextlib import aclosing
 from typing import Any, SupportsFloat
 
 from kvdeco.errors import (
+    BaseKeyValueError,
     KeyValueStoreError,
     StoreConnectionError,
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry
+from kvdeco.stores._common import load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -148,7 +149,12 @@ class RedisStore:
         from redis import exceptions as rex
 
         self._client = client
-        self._errors: tuple[type[BaseException], ...] = (rex.RedisError, OSError, TimeoutError)
+        self._errors: tuple[type[BaseException], ...] = (
+            rex.RedisError,
+            OSError,
+            TimeoutError,
+            UnicodeEncodeError,
+        )
         self._prefixes: dict[str | None, str] = {}
         self._default_prefix = self._prefix_of(self.default_collection)
 
@@ -190,7 +196,9 @@ class RedisStore:
 
     def _failure(
         self, error: BaseException, operation: str, collection: str | None, key: str | None = None
-    ) -> KeyValueStoreError:
+    ) -> BaseKeyValueError:
+        if isinstance(error, UnicodeEncodeError):
+            return unencodable(operation, collection, key)
         kind = _classify(error)
         return kind(
             f"redis failed: {type(error).__name__}: {error}",

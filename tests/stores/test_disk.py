@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from kvdeco import prefix_keys, with_statistics
-from kvdeco.errors import DeserializationError, KeyValueStoreError, StoreSetupError
+from kvdeco.errors import (
+    DeserializationError,
+    InvalidKeyError,
+    KeyValueStoreError,
+    SerializationError,
+    StoreSetupError,
+)
 from kvdeco.protocols import (
     SupportsCollections,
     SupportsCull,
@@ -102,6 +108,16 @@ async def test_a_bulk_read_larger_than_one_query_keeps_order(disk_store: DiskSto
     found = await disk_store.get_many([*reversed(keys), "missing"])
     assert found == [{"i": i} for i in reversed(range(1200))] + [None]
     assert await disk_store.delete_many([*keys, *keys]) == 1200
+
+
+async def test_text_sqlite_cannot_hold_is_refused_with_kvdeco_errors(
+    disk_store: DiskStore,
+) -> None:
+    with pytest.raises(SerializationError):
+        await disk_store.put("k", {"v": "\udc00"})
+    with pytest.raises(InvalidKeyError):
+        await disk_store.get_many(["ok", "\ud800"])
+    assert await disk_store.get("k") is None
 
 
 async def test_the_file_is_in_wal_mode(disk_store: DiskStore) -> None:

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kvdeco import (
     StoreConnectionError,
@@ -15,7 +17,7 @@ from kvdeco import (
     with_retry,
     with_statistics,
 )
-from kvdeco.errors import DeserializationError
+from kvdeco.errors import DeserializationError, InvalidKeyError, SerializationError
 from kvdeco.stores.redis import RedisStore
 from kvdeco.testing import StoreContract
 
@@ -190,6 +192,38 @@ async def test_delete_many_is_one_del(counted: tuple[Any, Any]) -> None:
     deleted, commands = await _commands_during(client, store.delete_many(["a", "b", "a", "x"]))
     assert deleted == 2
     assert commands == {"del": 1}
+
+
+_pairs = st.tuples(st.text(), st.text())
+
+
+@given(first=_pairs, second=_pairs)
+def test_the_key_layout_never_lets_two_pairs_meet(
+    first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    store = RedisStore(namespace="ns")  # builds a client; connects only when used
+
+    def name(pair: tuple[str, str]) -> str:
+        return store._prefix(pair[0] or None, "test") + pair[1]
+
+    if (first[0] or store.default_collection, first[1]) != (
+        second[0] or store.default_collection,
+        second[1],
+    ):
+        assert name(first) != name(second)
+    assert store._split(name(first)) == (first[0] or store.default_collection, first[1])
+
+
+@pytest.mark.redis
+async def test_text_redis_cannot_hold_is_refused_with_kvdeco_errors(
+    redis_store: RedisStore,
+) -> None:
+    with pytest.raises(SerializationError):
+        await redis_store.put("k", {"v": "\udc00"})
+    with pytest.raises(SerializationError):
+        await redis_store.put("\ud800", {"v": 1})
+    with pytest.raises(InvalidKeyError):
+        await redis_store.get("\ud800")
 
 
 def _closed_port() -> int:
