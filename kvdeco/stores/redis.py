@@ -105,6 +105,7 @@ class RedisStore:
             ``url``. The store does not close a client it was given.
         default_collection: The collection used when a call gives none.
         cluster: Connect with ``redis.asyncio.RedisCluster`` (the URL names any one node).
+            Implied when ``client`` is a ``RedisCluster``.
         namespace: The first part of every Redis key; must not contain ``:``.
         **options: Passed to ``from_url`` (``socket_timeout``, ``max_connections``...).
 
@@ -123,8 +124,10 @@ class RedisStore:
         namespace: str = "kvdeco",
         **options: Any,
     ) -> None:
-        if not isinstance(namespace, str) or not namespace or ":" in namespace:
-            raise ValueError("namespace must be a non-empty str without ':'")
+        if not isinstance(namespace, str):
+            raise TypeError(f"namespace must be a str, not {type(namespace).__name__}")
+        if not namespace or ":" in namespace:
+            raise ValueError("namespace must be non-empty and without ':'")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")
         if not isinstance(cluster, bool):
@@ -133,19 +136,18 @@ class RedisStore:
             raise TypeError("give either client or url (and its options), not both")
         if url is not None and not isinstance(url, str):
             raise TypeError("url must be a str or None")
-        self.namespace = namespace
-        self.default_collection = default_collection or DEFAULT_COLLECTION
-        self.cluster = cluster
+        module = _redis_module()
         self._owns_client = client is None
         if client is None:
-            module = _redis_module()
             factory = module.RedisCluster if cluster else module.Redis
             try:
                 client = factory.from_url(url or DEFAULT_URL, **options)
             except (ValueError, TypeError) as error:
                 raise StoreSetupError(f"cannot build a Redis client: {error}") from error
-        else:
-            _redis_module()
+        self.namespace = namespace
+        self.default_collection = default_collection or DEFAULT_COLLECTION
+        # A cluster client given without cluster=True still needs per-slot bulk operations.
+        self.cluster = cluster or isinstance(client, module.RedisCluster)
         from redis import exceptions as rex
 
         self._client = client

@@ -79,6 +79,21 @@ async def test_bulk_operations_cost_one_round_trip_per_node(cluster_store: Redis
         assert stats["cmdstat_mget"]["calls"] > old.get("cmdstat_mget", {}).get("calls", 0)
 
 
+async def test_a_given_cluster_client_is_recognised(redis_cluster_url: str) -> None:
+    import redis.asyncio
+
+    client = redis.asyncio.RedisCluster.from_url(redis_cluster_url)
+    store = RedisStore(client=client, namespace=f"t{uuid.uuid4().hex}")
+    try:
+        assert store.cluster is True
+        keys = [f"k{i}" for i in range(20)]
+        await store.put_many(keys, [{"i": i} for i in range(20)])
+        assert await store.get_many(keys) == [{"i": i} for i in range(20)]
+        await store.destroy()
+    finally:
+        await client.aclose()
+
+
 async def test_collections_and_destroy_cover_every_node(redis_cluster_url: str) -> None:
     store = RedisStore(redis_cluster_url, cluster=True, namespace=f"t{uuid.uuid4().hex}")
     try:
