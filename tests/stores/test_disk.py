@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from kvdeco import prefix_keys, with_statistics
 from kvdeco.errors import (
     DeserializationError,
     InvalidKeyError,
@@ -30,6 +29,7 @@ from kvdeco.protocols import (
 )
 from kvdeco.stores.disk import DiskStore
 from kvdeco.testing import StoreContract
+from tests.stores._stack import wrapper_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,7 +50,7 @@ class TestDiskStoreContract(StoreContract):
 class TestWrappedDiskStoreContract(StoreContract):
     @pytest.fixture
     def store(self, disk_store: DiskStore) -> Any:
-        return with_statistics(prefix_keys("tenant")(disk_store))
+        return wrapper_stack(disk_store)
 
 
 def _python(code: str, *args: str) -> subprocess.Popen[str]:

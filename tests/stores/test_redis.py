@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from kvdeco import (
     StoreConnectionError,
     StoreTimeoutError,
-    prefix_keys,
     with_retry,
     with_statistics,
 )
 from kvdeco.errors import DeserializationError, InvalidKeyError, SerializationError
 from kvdeco.stores.redis import RedisStore
 from kvdeco.testing import StoreContract
+from tests.stores._stack import wrapper_stack
 
 
 @pytest.mark.redis
@@ -33,7 +33,7 @@ class TestRedisStoreContract(StoreContract):
 class TestWrappedRedisStoreContract(StoreContract):
     @pytest.fixture
     def store(self, redis_store: RedisStore) -> Any:
-        return with_statistics(prefix_keys("tenant")(redis_store))
+        return wrapper_stack(redis_store)
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ async def counted(private_redis_url: str) -> AsyncIterator[tuple[Any, Any]]:
     inner = RedisStore(private_redis_url, namespace="counted")
     client = redis.asyncio.Redis.from_url(private_redis_url)
     await inner.get("warm-up")  # connect now: the handshake is not part of what is counted
-    yield with_statistics(prefix_keys("app")(inner)), client
+    yield wrapper_stack(inner), client
     await inner.destroy()
     await inner.close()
     await client.aclose()
@@ -154,7 +154,7 @@ async def _commands_during(client: Any, work: Any) -> tuple[Any, dict[str, int]]
     return result, {name: calls for name, calls in delta.items() if calls}
 
 
-async def test_get_many_of_100_keys_through_wrappers_is_one_mget(
+async def test_get_many_of_100_keys_through_the_wrapper_stack_is_one_mget(
     counted: tuple[Any, Any],
 ) -> None:
     store, client = counted

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from kvdeco import prefix_keys, with_statistics
 from kvdeco.stores.redis import RedisStore
 from kvdeco.testing import StoreContract
+from tests.stores._stack import wrapper_stack
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ class TestRedisClusterStoreContract(StoreContract):
 class TestWrappedRedisClusterStoreContract(StoreContract):
     @pytest.fixture
     def store(self, cluster_store: RedisStore) -> Any:
-        return with_statistics(prefix_keys("tenant")(cluster_store))
+        return wrapper_stack(cluster_store)
 
 
 def _nodes_of(store: RedisStore, keys: list[str]) -> set[str]:
