@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -163,6 +164,8 @@ async def test_get_many_of_100_keys_through_the_wrapper_stack_is_one_mget(
     values, commands = await _commands_during(client, store.get_many(keys))
     assert values == [{"i": i} for i in range(100)]
     assert commands == {"mget": 1}
+    stored = await client.get("counted:18:default_collection:tenant:k0")
+    assert "__encrypted_data__" in json.loads(stored)  # the values did go through the codecs
 
 
 async def test_put_many_with_a_ttl_is_one_transaction(counted: tuple[Any, Any]) -> None:
