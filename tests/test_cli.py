@@ -2,8 +2,8 @@
 
 The commands run in process through ``main(argv)`` (standard output and error captured), and
 once through ``python -m kvdeco`` in a subprocess. Stores are real: a SQLite file per test, and
-the Redis server at 127.0.0.1:6379 under a namespace of the test's own (skipped when no server
-answers, unless ``KVDECO_REQUIRE_REDIS=1``).
+the shared Redis server (``redis_url`` of the test suite's conftest) under a namespace of the
+test's own, deleted afterwards.
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import types
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -324,27 +322,15 @@ def test_an_unreachable_redis_exits_with_connection_error(
 # -- the real Redis ---------------------------------------------------------------------------
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
 @pytest.fixture
-def redis_namespace() -> Iterator[str]:
-    redis_module = pytest.importorskip("kvdeco.stores.redis")
-    if not _redis_answers():
-        if os.environ.get("KVDECO_REQUIRE_REDIS") == "1":
-            pytest.fail("KVDECO_REQUIRE_REDIS=1 but no Redis answers at 127.0.0.1:6379")
-        pytest.skip("needs the Redis server at 127.0.0.1:6379")
-    namespace = f"kvdeco-cli-test-{uuid.uuid4().hex[:8]}"
-    yield namespace
+def cli_redis(redis_url: str, redis_namespace: str) -> Iterator[tuple[str, ...]]:
+    """The ``--url`` and ``--namespace`` arguments of a namespace deleted after the test."""
+    from kvdeco.stores.redis import RedisStore
+
+    yield ("--url", redis_url, "--namespace", redis_namespace)
 
     async def clean() -> None:
-        store = redis_module.RedisStore("redis://127.0.0.1:6379/0", namespace=namespace)
+        store = RedisStore(redis_url, namespace=redis_namespace)
         try:
             await store.destroy()
         finally:
@@ -354,8 +340,10 @@ def redis_namespace() -> Iterator[str]:
 
 
 @pytest.mark.redis
-def test_inspects_a_live_redis(capsys: pytest.CaptureFixture[str], redis_namespace: str) -> None:
-    base = ("--url", "redis://127.0.0.1:6379/0", "--namespace", redis_namespace)
+def test_inspects_a_live_redis(
+    capsys: pytest.CaptureFixture[str], cli_redis: tuple[str, ...]
+) -> None:
+    base = cli_redis
     code, _, _ = run(capsys, *base, "put", "session:1", '{"user": "ada"}', "-c", "s", "--ttl", "60")
     assert code == ExitCode.OK
     code, out, _ = run(capsys, *base, "ttl", "session:1", "-c", "s")
@@ -368,9 +356,9 @@ def test_inspects_a_live_redis(capsys: pytest.CaptureFixture[str], redis_namespa
 
 @pytest.mark.redis
 def test_demo_on_a_live_redis_cleans_up(
-    capsys: pytest.CaptureFixture[str], redis_namespace: str
+    capsys: pytest.CaptureFixture[str], cli_redis: tuple[str, ...]
 ) -> None:
-    base = ("--url", "redis://127.0.0.1:6379/0", "--namespace", redis_namespace)
+    base = cli_redis
     code, out, _ = run(capsys, *base, "demo", "--operations", "200")
     assert code == ExitCode.OK and "hit rate" in out
     assert run(capsys, *base, "collections")[1]["collections"] == []
