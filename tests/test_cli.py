@@ -279,6 +279,9 @@ def test_several_comma_separated_keys_read_data_written_during_a_rotation(
         (["--url", "memory://", "put", "k", "[1, 2]"], "must be a JSON object"),
         (["--url", "memory://", "--fernet-key-env", "KVDECO_TEST_UNSET", "get", "k"], "not set"),
         (["--url", "memory://", "keys", "--limit", "0"], "--limit"),
+        (["--url", "memory://", "put", "k", "{}", "--ttl", "-5"], "invalid ttl"),
+        (["--url", "disk:///no/such/folder/store.sqlite3", "get", "k"], "cannot open"),
+        (["--url", "/", "get", "k"], "is a directory"),
     ],
 )
 def test_usage_errors_exit_with_2(

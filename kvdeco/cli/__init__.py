@@ -28,7 +28,13 @@ from kvdeco.cli.common import (
     fernet_from_env,
     open_store,
 )
-from kvdeco.errors import BaseKeyValueError
+from kvdeco.errors import (
+    BaseKeyValueError,
+    InvalidKeyError,
+    InvalidTTLError,
+    SerializationError,
+    StoreSetupError,
+)
 
 __all__ = ["ExitCode", "build_parser", "main"]
 
@@ -90,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except connection_errors() as error:
         _fail(f"cannot reach the store at {args.url!r}: {error}")
         return ExitCode.CONNECTION
+    except (StoreSetupError, InvalidTTLError, InvalidKeyError, SerializationError) as error:
+        _fail(str(error))  # an unusable path, or a TTL, key or value the store refuses
+        return ExitCode.USAGE
     except decryption_errors() as error:
         _fail(f"cannot decrypt: {error} (is --fernet-key-env the right key?)")
         return ExitCode.DECRYPTION

@@ -7,7 +7,7 @@ code  meaning
 ====  ==========================================================================
 0     success
 1     not found: the key is missing or expired, or nothing was deleted
-2     usage: bad arguments, unknown URL scheme, invalid JSON, unset key variable
+2     usage: bad arguments, unusable URL or path, invalid JSON or TTL, unset key variable
 3     connection: the store cannot be reached or did not answer in time
 4     decryption: wrong or missing Fernet key, tampered or corrupted entry
 5     any other store error
@@ -58,7 +58,7 @@ class ExitCode(enum.IntEnum):
 EXIT_CODES_HELP = """exit codes:
   0  success
   1  not found (missing or expired key, nothing deleted)
-  2  usage (bad arguments, unknown URL, invalid JSON, unset key variable)
+  2  usage (bad arguments, unusable URL or path, invalid JSON or TTL, unset key variable)
   3  connection (the store cannot be reached or timed out)
   4  decryption (wrong or missing Fernet key, corrupted entry)
   5  any other store error"""
