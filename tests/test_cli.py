@@ -322,6 +322,13 @@ def test_an_unreachable_redis_exits_with_connection_error(
     assert "cannot reach the store" in err
 
 
+def test_messages_never_show_the_password_of_a_url(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("redis")
+    code, _, err = run(capsys, "--url", "redis://app:hunter2@127.0.0.1:1/0", "get", "k")
+    assert code == ExitCode.CONNECTION
+    assert "hunter2" not in err and "redis://app:***@127.0.0.1:1/0" in err
+
+
 # -- the real Redis ---------------------------------------------------------------------------
 
 

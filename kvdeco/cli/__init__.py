@@ -27,6 +27,7 @@ from kvdeco.cli.common import (
     decryption_errors,
     fernet_from_env,
     open_store,
+    redact,
 )
 from kvdeco.errors import (
     BaseKeyValueError,
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(error))
         return error.code
     except connection_errors() as error:
-        _fail(f"cannot reach the store at {args.url!r}: {error}")
+        _fail(f"cannot reach the store at {redact(args.url)}: {error}")
         return ExitCode.CONNECTION
     except (StoreSetupError, InvalidTTLError, InvalidKeyError, SerializationError) as error:
         _fail(str(error))  # an unusable path, or a TTL, key or value the store refuses

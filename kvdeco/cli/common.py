@@ -41,6 +41,7 @@ __all__ = [
     "fernet_from_env",
     "open_store",
     "print_json",
+    "redact",
 ]
 
 
@@ -94,6 +95,18 @@ def decryption_errors() -> tuple[type[BaseException], ...]:
     return (DecryptionError, EncryptionVersionError, EncryptionError)
 
 
+def redact(url: str | None) -> str:
+    """``url`` fit for a message: a password in it is replaced by ``***``."""
+    if not url:
+        return repr(url)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return repr(url)
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return repr(parts._replace(netloc=f"{user}:***@{host}").geturl())
+
+
 def open_store(url: str, *, namespace: str | None = None) -> Any:
     """Open the store a URL names.
 
@@ -118,7 +131,7 @@ def open_store(url: str, *, namespace: str | None = None) -> Any:
     if scheme == "disk" or (scheme == "" and url):
         return _open_disk(url)
     raise CliError(
-        f"unknown store URL {url!r}: use memory://, disk:///path/file.sqlite3, a file path, "
+        f"unknown store URL {redact(url)}: use memory://, disk:///path/file.sqlite3, a file path, "
         "or redis://host:port/db",
         ExitCode.USAGE,
     )
@@ -157,7 +170,7 @@ def _open_redis(url: str, namespace: str | None) -> Any:
     try:
         return redis_store(url, **options)
     except (StoreSetupError, ValueError, TypeError) as error:
-        raise CliError(f"cannot use {url!r}: {error}", ExitCode.USAGE) from None
+        raise CliError(f"cannot use {redact(url)}: {error}", ExitCode.USAGE) from None
 
 
 def fernet_from_env(variable: str) -> Any:
