@@ -13,25 +13,37 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kvdeco import (
+    CompressionWrapper,
+    DiskStore,
     FallbackWrapper,
+    FernetEncryptionWrapper,
+    InvalidKeyError,
     KeyValueOperationError,
+    LimitSizeWrapper,
     LoggingWrapper,
     MemoryStore,
     PassthroughCacheWrapper,
+    PrefixCollectionsWrapper,
     PrefixKeysWrapper,
+    ReadOnlyWrapper,
+    RedisStore,
     RetryWrapper,
+    SingleCollectionWrapper,
     StatisticsWrapper,
     TimeoutWrapper,
+    TTLClampWrapper,
 )
-from kvdeco.stores.redis import RedisStore
 from tests.faults.redis_process import RedisProcess, redis_server_binary
 from tests.security.canary import CANARY, rendered
 
@@ -41,13 +53,22 @@ DOCUMENTED = (KeyValueOperationError, TypeError, ValueError)
 Build = Callable[[Any], tuple[Any, list[Any]]]
 """Wraps an inner store; returns the wrapper and the other stores it writes to."""
 
+FERNET = Fernet(Fernet.generate_key())
+
 WRAPPERS: dict[str, Build] = {
     "bare": lambda inner: (inner, []),
-    "retry": lambda inner: (RetryWrapper(inner, max_retries=1, initial_delay=0), []),
-    "timeout": lambda inner: (TimeoutWrapper(inner, timeout=30), []),
+    "compression": lambda inner: (CompressionWrapper(inner, min_size_to_compress=32), []),
+    "encryption": lambda inner: (FernetEncryptionWrapper(inner, fernet=FERNET), []),
+    "limit_size": lambda inner: (LimitSizeWrapper(inner, max_size=500_000), []),
     "logging": lambda inner: (LoggingWrapper(inner), []),
-    "statistics": lambda inner: (StatisticsWrapper(inner), []),
+    "prefix_collections": lambda inner: (PrefixCollectionsWrapper(inner, prefix="tenant"), []),
     "prefix_keys": lambda inner: (PrefixKeysWrapper(inner, prefix="app"), []),
+    "read_only": lambda inner: (ReadOnlyWrapper(inner), []),
+    "retry": lambda inner: (RetryWrapper(inner, max_retries=1, initial_delay=0), []),
+    "single_collection": lambda inner: (SingleCollectionWrapper(inner, collection="one"), []),
+    "statistics": lambda inner: (StatisticsWrapper(inner), []),
+    "timeout": lambda inner: (TimeoutWrapper(inner, timeout=30), []),
+    "ttl_clamp": lambda inner: (TTLClampWrapper(inner, min_ttl=1, max_ttl=3600), []),
 }
 
 
@@ -201,6 +222,11 @@ class Inner:
         if self.kind == "memory":
             yield MemoryStore()
             return
+        if self.kind == "disk":
+            with tempfile.TemporaryDirectory() as directory:
+                async with DiskStore(os.path.join(directory, "store.db")) as disk:
+                    yield disk
+            return
         store = RedisStore(self.url, namespace=f"hostile{next(_namespaces)}")
         try:
             yield store
@@ -209,7 +235,7 @@ class Inner:
             await store.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "disk", "redis"])
 def inner(request: pytest.FixtureRequest) -> Inner:
     if request.param == "redis":
         return Inner("redis", request.getfixturevalue("redis_url"))
@@ -229,8 +255,8 @@ async def test_a_refused_call_raises_a_documented_error_changes_nothing_and_leak
     op, args, kwargs = call
     async with inner.open() as store:
         outer, others = WRAPPERS[wrapper](store)
-        await outer.put_many(["a", "b"], [{"n": 1}, {"n": 2}], collection="c")
-        await outer.put("a", {"n": 0}, ttl=600)
+        await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}], collection="c")
+        await store.put("a", {"n": 0}, ttl=600)
         underneath = [store, *others]
         before = [await snapshot(s) for s in underneath]
         try:
@@ -238,3 +264,21 @@ async def test_a_refused_call_raises_a_documented_error_changes_nothing_and_leak
         except DOCUMENTED as error:
             assert CANARY not in rendered(error)
             assert [await snapshot(s) for s in underneath] == before
+
+
+@pytest.mark.parametrize("values", [None, 7, CANARY, {"secret": CANARY}])
+async def test_a_value_codec_refuses_a_bulk_write_without_a_list_of_values(values: Any) -> None:
+    # Regression: compression and encryption asserted instead of raising the stores' error.
+    inner = MemoryStore()
+    for store in (CompressionWrapper(inner), FernetEncryptionWrapper(inner, fernet=FERNET)):
+        with pytest.raises(DOCUMENTED) as refused:
+            await store.put_many(["a"], values)
+        assert CANARY not in rendered(refused.value)
+    assert await inner.collections() == []
+
+
+async def test_a_value_codec_refuses_keys_given_as_one_string() -> None:
+    inner = MemoryStore()
+    with pytest.raises(InvalidKeyError):
+        await CompressionWrapper(inner).put_many("ab", [{"n": 1}, {"n": 2}])
+    assert await inner.collections() == []
