@@ -51,7 +51,7 @@ class ValueCodec(Aspect):
             # The shape first: values of None or keys given as one string are refused as the
             # stores refuse them, before any encoding pairs keys with values.
             check_keys(keys, name, collection)
-            check_many(keys, values, name)
+            check_many(keys, values, name)  # type: ignore[arg-type]  # it refuses None too
         assert values is not None  # a single put always carries its one value
         for key, value in zip(keys, values):
             check_value(value, name, collection, key)

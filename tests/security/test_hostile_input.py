@@ -268,9 +268,14 @@ async def test_a_refused_call_raises_a_documented_error_changes_nothing_and_leak
 
 @pytest.mark.parametrize("values", [None, 7, CANARY, {"secret": CANARY}])
 async def test_a_value_codec_refuses_a_bulk_write_without_a_list_of_values(values: Any) -> None:
-    # Regression: compression and encryption asserted instead of raising the stores' error.
+    # Regression: compression, encryption and the size limit asserted instead of raising the
+    # error the stores raise.
     inner = MemoryStore()
-    for store in (CompressionWrapper(inner), FernetEncryptionWrapper(inner, fernet=FERNET)):
+    for store in (
+        CompressionWrapper(inner),
+        FernetEncryptionWrapper(inner, fernet=FERNET),
+        LimitSizeWrapper(inner, max_size=100),
+    ):
         with pytest.raises(DOCUMENTED) as refused:
             await store.put_many(["a"], values)
         assert CANARY not in rendered(refused.value)
@@ -279,6 +284,7 @@ async def test_a_value_codec_refuses_a_bulk_write_without_a_list_of_values(value
 
 async def test_a_value_codec_refuses_keys_given_as_one_string() -> None:
     inner = MemoryStore()
-    with pytest.raises(InvalidKeyError):
-        await CompressionWrapper(inner).put_many("ab", [{"n": 1}, {"n": 2}])
+    for store in (CompressionWrapper(inner), LimitSizeWrapper(inner, raise_on_too_large=False)):
+        with pytest.raises(InvalidKeyError):
+            await store.put_many("ab", [{"n": 1}, {"n": 2}])
     assert await inner.collections() == []
