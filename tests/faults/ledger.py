@@ -109,6 +109,7 @@ class Summary:
     wrong_reads: int = 0
     stale_reads: int = 0
     reads_from_fallback: int = 0
+    deletes_reported_missing: int = 0
     recovered_by_retry: int = 0
     failed_after_recovery: int = 0
     errors: dict[str, int] = dataclasses.field(default_factory=dict)
@@ -153,6 +154,7 @@ class Summary:
             ("corrupt entries / wrong reads", f"{self.corrupt_entries} / {self.wrong_reads}"),
             ("stale reads", self.stale_reads),
             ("reads served by the fallback", self.reads_from_fallback),
+            ("deletes answering False (already gone)", self.deletes_reported_missing),
             ("calls recovered by retry", self.recovered_by_retry),
             ("failures after recovery", self.failed_after_recovery),
             ("errors by type", ", ".join(f"{k}={v}" for k, v in sorted(self.errors.items()))),
@@ -234,6 +236,11 @@ class Ledger:
                     summary.partial_batches += 1
 
         deleted = {r.keys[0]: r for r in self.writes_of("delete")}
+        # Each seed is deleted once: False means an earlier, timed-out attempt of the same
+        # call (or a crash) removed it already. Not a violation: a retried delete cannot know.
+        summary.deletes_reported_missing = sum(
+            r.acknowledged and r.result is False for r in deleted.values()
+        )
         for key, value in seeds.items():
             delete = deleted.get(key)
             if value is not None and value != seed_value(key):

@@ -83,6 +83,7 @@ class Plan:
         socket_timeout: The Redis client's own read deadline: the backstop for a cancellation
             that the client loses (see the module docs).
         seeds_per_task: Entries written before the run that each worker may delete.
+        write_to_fallback: Let writes the primary refuses go to the fallback store.
         seed: Seeds the workers' random choices.
     """
 
@@ -99,6 +100,7 @@ class Plan:
     max_delay: float = 0.2
     socket_timeout: float | None = 0.5
     seeds_per_task: int = 4
+    write_to_fallback: bool = False
     seed: int = 1
 
     @property
@@ -157,7 +159,9 @@ def build_stack(plan: Plan, primary: RedisStore, fallback: MemoryStore) -> Any:
         initial_delay=plan.initial_delay,
         max_delay=plan.max_delay,
     )
-    return FallbackWrapper(primary=retried, fallback=fallback)
+    return FallbackWrapper(
+        primary=retried, fallback=fallback, write_to_fallback=plan.write_to_fallback
+    )
 
 
 @dataclasses.dataclass

@@ -25,6 +25,9 @@ KILL_DURABLE = Plan(
     max_delay=0.4,
 )
 KILL_VOLATILE = Plan("kill, no persistence", "kill", fault_seconds=1.0)
+PAUSE_WRITING_TO_FALLBACK = Plan(
+    "pause, writes to the fallback", "pause", fault_seconds=2.5, write_to_fallback=True
+)
 
 
 def assert_no_violation(summary: Summary) -> None:
@@ -79,3 +82,14 @@ async def test_without_persistence_a_kill_loses_only_what_was_acknowledged_befor
     assert summary.lost_to_crash > 0
     assert summary.raised_writes > 0
     assert set(summary.errors) <= {"StoreConnectionError", "OperationTimeoutError"}
+
+
+async def test_with_write_to_fallback_writes_acknowledged_during_the_outage_miss_from_redis(
+    tmp_path: Path,
+) -> None:
+    # Not a kvdeco promise either: the fallback's copy is never written back. This also shows
+    # that the ledger does catch acknowledged writes the server does not have.
+    summary, _ = await run(PAUSE_WRITING_TO_FALLBACK, tmp_path)
+    print(summary.render())
+    assert summary.lost_writes > 0
+    assert summary.tasks_finished == summary.tasks
