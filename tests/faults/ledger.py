@@ -278,7 +278,8 @@ class Ledger:
     ) -> None:
         seed = key.startswith("s")
         if record.via_fallback:
-            allowed = [None, fallback_seed_value(key)] if seed else [None]
+            # The fallback holds older seed copies, and own writes only if writes go there.
+            allowed = [None, fallback_seed_value(key) if seed else value_for(key)]
         else:
             allowed = [None, seed_value(key) if seed else value_for(key)]
         if result not in allowed:
