@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.faults.redis_process import redis_server_binary
+from tests.faults.redis_process import require_redis_server
 
 
 @pytest.fixture(autouse=True)
 def _needs_redis_server() -> None:
-    if redis_server_binary() is None:
-        message = "redis-server is not installed"
-        if os.environ.get("KVDECO_REQUIRE_REDIS"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_redis_server()

@@ -15,12 +15,22 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["RedisProcess", "free_port", "redis_server_binary"]
+__all__ = ["RedisProcess", "free_port", "redis_server_binary", "require_redis_server"]
 
 
 def redis_server_binary() -> str | None:
     """The ``redis-server`` executable on ``PATH``, or ``None`` when there is none."""
     return shutil.which("redis-server")
+
+
+def require_redis_server() -> None:
+    """Skip the calling test without ``redis-server``; with ``KVDECO_REQUIRE_REDIS``, fail it."""
+    import pytest  # only tests call this
+
+    if redis_server_binary() is None:
+        if os.environ.get("KVDECO_REQUIRE_REDIS"):
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
 
 
 def free_port() -> int:

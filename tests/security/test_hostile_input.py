@@ -44,7 +44,7 @@ from kvdeco import (
     TimeoutWrapper,
     TTLClampWrapper,
 )
-from tests.faults.redis_process import RedisProcess, redis_server_binary
+from tests.faults.redis_process import RedisProcess, require_redis_server
 from tests.security.canary import CANARY, rendered
 
 DOCUMENTED = (KeyValueOperationError, TypeError, ValueError)
@@ -204,8 +204,7 @@ _namespaces = itertools.count()
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if redis_server_binary() is None:
-        pytest.skip("redis-server is not installed")
+    require_redis_server()
     with RedisProcess(tmp_path_factory.mktemp("redis")) as server:
         yield server.url
 
