@@ -22,6 +22,7 @@ import pytest
 from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from key_value.aio.stores.memory.store import MemoryStore as PyKeyValueMemoryStore
 
 from kvdeco import (
     CompressionWrapper,
@@ -44,6 +45,7 @@ from kvdeco import (
     TimeoutWrapper,
     TTLClampWrapper,
 )
+from kvdeco.stores.adapter import adapt
 from tests.faults.redis_process import RedisProcess, require_redis_server
 from tests.security.canary import CANARY, rendered
 
@@ -221,6 +223,9 @@ class Inner:
         if self.kind == "memory":
             yield MemoryStore()
             return
+        if self.kind == "adapted":
+            yield adapt(PyKeyValueMemoryStore(), exact_delete=True)
+            return
         if self.kind == "disk":
             with tempfile.TemporaryDirectory() as directory:
                 async with DiskStore(os.path.join(directory, "store.db")) as disk:
@@ -234,7 +239,7 @@ class Inner:
             await store.close()
 
 
-@pytest.fixture(params=["memory", "disk", "redis"])
+@pytest.fixture(params=["memory", "adapted", "disk", "redis"])
 def inner(request: pytest.FixtureRequest) -> Inner:
     if request.param == "redis":
         return Inner("redis", request.getfixturevalue("redis_url"))
