@@ -1,0 +1,775 @@
+"""A stateful model check: random sequences of store operations against a dict model.
+
+:func:`store_state_machine` turns a store factory into a Hypothesis ``RuleBasedStateMachine``.
+Each example builds a fresh store, runs a random program of the eight operations (plus
+``keys()``, ``collections()``, ``destroy_collection()`` and ``destroy()`` when the store has
+them, invalid calls, and the passing of time) and checks every result against a model: bulk
+results in order with duplicates, delete counts, TTLs read back, expiry, fresh copies, the
+errors of illegal calls and that they change nothing. A failure is shrunk to a short program
+and raised as a :class:`ContractViolation` naming the call, what it returned and what the
+model expected::
+
+    from kvdeco import MemoryStore
+    from kvdeco.testing import ManualClock, store_state_machine
+
+    clock = ManualClock()
+    machine = store_state_machine(lambda: MemoryStore(clock=clock), clock=clock)
+    TestMemoryStoreModel = machine.TestCase
+
+Time: a store that takes a clock (``MemoryStore(clock=...)``) is driven by a
+:class:`ManualClock` the machine advances, so expiry is checked exactly and without waiting.
+Without one, the machine writes entries with a short real TTL (``expiry_seconds``) and waits
+them out now and then; reads close to an expiry accept either outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+import inspect
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
+
+from kvdeco.testing import strategies as kst
+from kvdeco.testing.profiles import kit_settings
+from kvdeco.validation import DEFAULT_COLLECTION
+
+__all__ = [
+    "ContractViolation",
+    "MachineConfig",
+    "ManualClock",
+    "StoreMachine",
+    "store_state_machine",
+]
+
+CAPABILITIES = ("keys", "collections", "destroy_collection", "destroy")
+"""The optional operations the machine exercises when a store has them."""
+
+_ALIVE, _GONE, _UNSURE = "alive", "gone", "unsure"
+
+
+class ContractViolation(AssertionError):
+    """A store or wrapper broke the contract. The message names the call, what it returned
+    and what the model expected."""
+
+
+class ManualClock:
+    """A clock that only moves when told to: pass it to the store and to the machine.
+
+    Example:
+        >>> clock = ManualClock()
+        >>> start = clock()
+        >>> clock.advance(5)
+        >>> clock() - start
+        5.0
+    """
+
+    def __init__(self, start: float = 1_000_000.0) -> None:
+        self.now = float(start)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds``."""
+        self.now += seconds
+
+
+@dataclasses.dataclass
+class _Entry:
+    value: Any
+    ttl: float | None
+    earliest: float  # when the entry may start to read as expired
+    latest: float  # when it must read as expired
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
+
+
+def _scribble(value: Any) -> None:
+    """Change every dict and list inside ``value`` in place (to catch shared objects)."""
+    if isinstance(value, dict):
+        for item in list(value.values()):
+            _scribble(item)
+        value["\x00scribbled"] = True
+    elif isinstance(value, list):
+        for item in value:
+            _scribble(item)
+        value.append("\x00scribbled")
+
+
+@dataclasses.dataclass(frozen=True)
+class MachineConfig:
+    """Everything a generated machine needs; see :func:`store_state_machine` for the fields."""
+
+    build: Callable[[], Any]
+    names: tuple[str, ...] = ("store",)
+    clock: ManualClock | None = None
+    keys: st.SearchStrategy[str] | None = None
+    collections: st.SearchStrategy[str | None] | None = None
+    values: st.SearchStrategy[dict[str, Any]] | None = None
+    ttls: st.SearchStrategy[float | int | None] | None = None
+    expiry_seconds: float = 0.05
+    expiry_margin: float = 0.05
+    ttl_tolerance: float | None = None
+    default_collection: str = DEFAULT_COLLECTION
+    capabilities: frozenset[str] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    reuse: bool = False
+    cross_check: bool = False
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """The checking logic behind every generated machine; the rules are added per config.
+
+    Subclasses (the wrapper laws) use :meth:`run` to await store calls and :meth:`observe`
+    to see every operation that completed.
+    """
+
+    config: MachineConfig
+
+    def __init__(self) -> None:
+        super().__init__()
+        cfg = self.config
+        self._loop = cfg.loop
+        self._own_loop = asyncio.new_event_loop() if cfg.loop is None else None
+        built = self.run_maybe(cfg.build())
+        self.views: list[Any] = list(built) if len(cfg.names) > 1 else [built]
+        self.models: list[dict[str, dict[str, _Entry]]] = [{} for _ in self.views]
+        self.touched: list[dict[str, set[str]]] = [{} for _ in self.views]
+        self.manual = cfg.clock is not None
+        self.tolerance = (
+            cfg.ttl_tolerance if cfg.ttl_tolerance is not None else 1e-6 if self.manual else 1.0
+        )
+        self.margin = 0.0 if self.manual else cfg.expiry_margin
+        if cfg.reuse:
+            for view in self.views:
+                if hasattr(view, "destroy"):
+                    self.run(view.destroy())
+
+    # -- running coroutines ------------------------------------------------------------
+
+    def run(self, awaitable: Awaitable[Any]) -> Any:
+        """Await ``awaitable`` on the machine's event loop and return its result."""
+        if self._own_loop is not None:
+            return self._own_loop.run_until_complete(awaitable)  # type: ignore[arg-type]
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(awaitable, self._loop).result()  # type: ignore[arg-type]
+
+    def run_maybe(self, result: Any) -> Any:
+        """``result``, awaited first if it is awaitable (factories may be async)."""
+        return self.run(result) if inspect.isawaitable(result) else result
+
+    def teardown(self) -> None:
+        """Delete what the example wrote from a reused store; close the event loop."""
+        try:
+            if self.config.reuse:
+                for view, touched in zip(self.views, self.touched):
+                    for collection, keys in touched.items():
+                        self.run(view.delete_many(sorted(keys), collection=collection))
+        finally:
+            if self._own_loop is not None:
+                self._own_loop.run_until_complete(self._own_loop.shutdown_asyncgens())
+                self._own_loop.close()
+
+    # -- the model ---------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The machine's time: the manual clock, or the monotonic clock."""
+        clock = self.config.clock
+        return clock() if clock is not None else time.monotonic()
+
+    def name(self, collection: str | None) -> str:
+        """The model's name of a collection (``None`` and ``""`` are the default one)."""
+        return collection or self.config.default_collection
+
+    def describe(self, view: int, text: str) -> str:
+        """A call as the failure message shows it."""
+        return f"{self.config.names[view]}.{text}" if len(self.views) > 1 else text
+
+    def fail(self, view: int, call: str, message: str) -> None:
+        """Raise a :class:`ContractViolation` about ``call``."""
+        raise ContractViolation(f"{self.describe(view, call)}: {message}")
+
+    def status(self, entry: _Entry | None, t0: float, t1: float) -> str:
+        """Whether ``entry`` must be alive, must be gone, or may be either during [t0, t1]."""
+        if entry is None:
+            return _GONE
+        if entry.ttl is None or t1 + self.margin < entry.earliest:
+            return _ALIVE
+        if t0 >= entry.latest + self.margin:
+            return _GONE
+        return _UNSURE
+
+    def entry(self, view: int, collection: str | None, key: str) -> _Entry | None:
+        """The model's entry for ``key``."""
+        return self.models[view].get(self.name(collection), {}).get(key)
+
+    def forget(self, view: int, collection: str | None, key: str) -> None:
+        """Remove ``key`` from the model."""
+        self.models[view].get(self.name(collection), {}).pop(key, None)
+
+    def remember(
+        self,
+        view: int,
+        collection: str | None,
+        key: str,
+        value: Any,
+        ttl: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Record a write of ``value`` made during [t0, t1]."""
+        seconds = None if ttl is None else float(ttl)
+        name = self.name(collection)
+        entry = _Entry(
+            copy.deepcopy(value),
+            seconds,
+            math.inf if seconds is None else t0 + seconds,
+            math.inf if seconds is None else t1 + seconds,
+        )
+        self.models[view].setdefault(name, {})[key] = entry
+        self.touched[view].setdefault(name, set()).add(key)
+
+    def observe(
+        self, view: int, operation: str, collection: str | None, keys: Sequence[str], result: Any
+    ) -> None:
+        """Called after every protocol operation that completed. Laws override it."""
+
+    def timed(self, awaitable: Awaitable[Any]) -> tuple[Any, float, float]:
+        """Await ``awaitable``; return its result and the times before and after."""
+        t0 = self.now()
+        result = self.run(awaitable)
+        return result, t0, self.now()
+
+    # -- checks --------------------------------------------------------------------------
+
+    def check_value(
+        self,
+        view: int,
+        call: str,
+        collection: str | None,
+        key: str,
+        found: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Check one value a read returned for ``key``."""
+        entry = self.entry(view, collection, key)
+        state = self.status(entry, t0, t1)
+        if found is None:
+            if state == _ALIVE:
+                assert entry is not None
+                self.fail(
+                    view, call, f"{key!r} reads as missing; the model holds {_short(entry.value)}"
+                )
+            if state == _UNSURE:
+                self.forget(view, collection, key)  # it expired, and must stay expired
+            return
+        if state == _GONE:
+            self.fail(
+                view,
+                call,
+                f"{key!r} reads as {_short(found)}; the model holds nothing (deleted or expired)",
+            )
+        assert entry is not None
+        if type(found) is not dict:
+            self.fail(view, call, f"{key!r} reads as a {type(found).__name__}, not a fresh dict")
+        if found != entry.value:
+            self.fail(
+                view,
+                call,
+                f"{key!r} reads as {_short(found)}; the model holds {_short(entry.value)}",
+            )
+
+    def check_pair(
+        self,
+        view: int,
+        call: str,
+        collection: str | None,
+        key: str,
+        pair: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Check one ``(value, remaining seconds)`` a TTL read returned for ``key``."""
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            self.fail(view, call, f"{key!r} gave {_short(pair)}, not a (value, ttl) pair")
+        value, remaining = pair
+        if value is None and remaining is not None:
+            self.fail(view, call, f"{key!r} reads as missing but with a ttl of {remaining!r}")
+        entry = self.entry(view, collection, key)
+        self.check_value(view, call, collection, key, value, t0, t1)
+        if value is None or entry is None:
+            return
+        if entry.ttl is None:
+            if remaining is not None:
+                self.fail(
+                    view,
+                    call,
+                    f"{key!r} was written without a ttl but reads back ttl={remaining!r}",
+                )
+            return
+        low, high = entry.earliest - t1 - self.tolerance, entry.latest - t0 + self.tolerance
+        if remaining is None or not low <= remaining <= high:
+            self.fail(
+                view,
+                call,
+                f"{key!r} was written with ttl={entry.ttl!r}; the remaining ttl should be "
+                f"{entry.earliest - t1:.6g} but reads back as {remaining!r}",
+            )
+
+    def check_listing(
+        self,
+        view: int,
+        call: str,
+        found: Any,
+        alive: set[str],
+        possible: set[str],
+        limit: int | None,
+    ) -> None:
+        """Check a ``keys()`` or ``collections()`` result against what must and may be listed."""
+        if not isinstance(found, list):
+            self.fail(view, call, f"returned a {type(found).__name__}, not a list")
+        if len(set(found)) != len(found):
+            self.fail(view, call, f"listed duplicates: {_short(found)}")
+        extra = set(found) - possible
+        if extra:
+            self.fail(view, call, f"listed {_short(sorted(extra))}, which the model does not hold")
+        wanted = len(alive) if limit is None else min(limit, len(alive))
+        if limit is not None and len(found) > limit:
+            self.fail(view, call, f"listed {len(found)} names, more than the limit")
+        if limit is None and not alive <= set(found):
+            self.fail(view, call, f"did not list {_short(sorted(alive - set(found)))}")
+        if len(found) < wanted:
+            self.fail(view, call, f"listed {len(found)} names; at least {wanted} are live")
+
+    def check_others(self, writer: int) -> None:
+        """Read back every other view's model: a write through one view must not reach them."""
+        if not self.config.cross_check:
+            return
+        for view, model in enumerate(self.models):
+            if view == writer:
+                continue
+            for name, entries in model.items():
+                if entries:
+                    self.do_get_many(view, sorted(entries), name)
+
+    def can(self, capability: str) -> bool:
+        """Whether every view offers ``capability`` and the config lets the machine use it."""
+        allowed = self.config.capabilities
+        if allowed is not None and capability not in allowed:
+            return False
+        return all(getattr(view, capability, None) is not None for view in self.views)
+
+    # -- operations ----------------------------------------------------------------------
+
+    def do_put(self, view: int, key: str, collection: str | None, value: Any, ttl: Any) -> None:
+        """``put`` through ``view``; the caller's object is changed afterwards."""
+        call = f"put({key!r}, ..., collection={collection!r}, ttl={ttl!r})"
+        given = copy.deepcopy(value)
+        result, t0, t1 = self.timed(
+            self.views[view].put(key, given, collection=collection, ttl=ttl)
+        )
+        if result is not None:
+            self.fail(view, call, f"returned {_short(result)}, not None")
+        _scribble(given)
+        self.remember(view, collection, key, value, ttl, t0, t1)
+        self.observe(view, "put", collection, [key], result)
+        self.check_others(view)
+
+    def do_put_many(
+        self, view: int, items: list[tuple[str, Any]], collection: str | None, ttl: Any
+    ) -> None:
+        """``put_many`` through ``view``; with duplicate keys the last value wins."""
+        keys = [k for k, _ in items]
+        call = f"put_many({keys!r}, ..., collection={collection!r}, ttl={ttl!r})"
+        given = [copy.deepcopy(v) for _, v in items]
+        result, t0, t1 = self.timed(
+            self.views[view].put_many(keys, given, collection=collection, ttl=ttl)
+        )
+        if result is not None:
+            self.fail(view, call, f"returned {_short(result)}, not None")
+        for value in given:
+            _scribble(value)
+        for key, value in items:
+            self.remember(view, collection, key, value, ttl, t0, t1)
+        self.observe(view, "put_many", collection, keys, result)
+        self.check_others(view)
+
+    def do_get(self, view: int, key: str, collection: str | None) -> None:
+        """``get`` through ``view``; the dict returned is changed afterwards."""
+        call = f"get({key!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].get(key, collection=collection))
+        self.check_value(view, call, collection, key, found, t0, t1)
+        self.observe(view, "get", collection, [key], found)
+        _scribble(found)
+
+    def do_ttl(self, view: int, key: str, collection: str | None) -> None:
+        """``ttl`` through ``view``."""
+        call = f"ttl({key!r}, collection={collection!r})"
+        pair, t0, t1 = self.timed(self.views[view].ttl(key, collection=collection))
+        self.check_pair(view, call, collection, key, pair, t0, t1)
+        self.observe(view, "ttl", collection, [key], pair)
+        _scribble(pair[0])
+
+    def do_get_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``get_many`` through ``view``: one result per key, in order, duplicates included."""
+        call = f"get_many({keys!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].get_many(keys, collection=collection))
+        if not isinstance(found, list) or len(found) != len(keys):
+            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} results")
+        for key, value in zip(keys, found):
+            self.check_value(view, call, collection, key, value, t0, t1)
+        self.observe(view, "get_many", collection, keys, found)
+        for value in found:
+            _scribble(value)
+
+    def do_ttl_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``ttl_many`` through ``view``: one pair per key, in order, duplicates included."""
+        call = f"ttl_many({keys!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].ttl_many(keys, collection=collection))
+        if not isinstance(found, list) or len(found) != len(keys):
+            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} pairs")
+        for key, pair in zip(keys, found):
+            self.check_pair(view, call, collection, key, pair, t0, t1)
+        self.observe(view, "ttl_many", collection, keys, found)
+
+    def do_delete(self, view: int, key: str, collection: str | None) -> None:
+        """``delete`` through ``view``: True exactly when a live entry was deleted."""
+        call = f"delete({key!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].delete(key, collection=collection))
+        state = self.status(self.entry(view, collection, key), t0, t1)
+        if type(found) is not bool:
+            self.fail(view, call, f"returned {_short(found)}, not a bool")
+        if (state == _ALIVE and not found) or (state == _GONE and found):
+            self.fail(
+                view,
+                call,
+                f"returned {found}; the key was {'live' if state == _ALIVE else 'absent'}",
+            )
+        self.forget(view, collection, key)
+        self.observe(view, "delete", collection, [key], found)
+        self.check_others(view)
+
+    def do_delete_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``delete_many`` through ``view``: the count of live entries deleted, each key once."""
+        call = f"delete_many({keys!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].delete_many(keys, collection=collection))
+        states = [self.status(self.entry(view, collection, k), t0, t1) for k in dict.fromkeys(keys)]
+        least, most = states.count(_ALIVE), states.count(_ALIVE) + states.count(_UNSURE)
+        if type(found) is not int or not least <= found <= most:
+            expected = least if least == most else f"{least} to {most}"
+            self.fail(view, call, f"returned {_short(found)}; {expected} live entries were deleted")
+        for key in keys:
+            self.forget(view, collection, key)
+        self.observe(view, "delete_many", collection, keys, found)
+        self.check_others(view)
+
+    def do_invalid(self, view: int, case: kst.InvalidCall, collection: str | None) -> None:
+        """An illegal call: it must raise its error and leave the keys it names untouched."""
+        call = f"{case!r} (collection={collection!r})"
+        method = getattr(self.views[view], case.operation)
+        try:
+            self.run(method(*case.args, collection=collection, **case.kwargs))
+        except case.error:
+            pass
+        except Exception as error:
+            self.fail(view, call, f"raised {type(error).__name__}: {error}")
+        else:
+            self.fail(view, call, f"raised nothing; {case.error.__name__} was expected")
+        if case.untouched:
+            self.do_get_many(view, list(case.untouched), collection)
+
+    def do_keys(self, view: int, collection: str | None, limit: int | None) -> None:
+        """``keys()`` lists the live keys of a collection, at most ``limit``."""
+        call = f"keys({collection!r}, limit={limit!r})"
+        found, t0, t1 = self.timed(self.views[view].keys(collection, limit=limit))
+        entries = self.models[view].get(self.name(collection), {})
+        states = {k: self.status(e, t0, t1) for k, e in entries.items()}
+        alive = {k for k, s in states.items() if s == _ALIVE}
+        self.check_listing(
+            view, call, found, alive, alive | {k for k, s in states.items() if s == _UNSURE}, limit
+        )
+
+    def do_collections(self, view: int, limit: int | None) -> None:
+        """``collections()`` lists every collection with a live entry, at most ``limit``."""
+        call = f"collections(limit={limit!r})"
+        found, t0, t1 = self.timed(self.views[view].collections(limit=limit))
+        model = self.models[view]
+        alive = {
+            n
+            for n, es in model.items()
+            if any(self.status(e, t0, t1) == _ALIVE for e in es.values())
+        }
+        self.check_listing(view, call, found, alive, {n for n, es in model.items() if es}, limit)
+
+    def do_destroy_collection(self, view: int, collection: str | None) -> None:
+        """``destroy_collection()`` empties one collection and says whether it held anything."""
+        name = self.name(collection)
+        call = f"destroy_collection({name!r})"
+        found, t0, t1 = self.timed(self.views[view].destroy_collection(name))
+        entries = self.models[view].pop(name, {})
+        self.check_destroyed(view, call, found, list(entries.values()), t0, t1)
+        self.check_others(view)
+
+    def do_destroy(self, view: int) -> None:
+        """``destroy()`` empties the store and says whether it held anything."""
+        found, t0, t1 = self.timed(self.views[view].destroy())
+        entries = [e for es in self.models[view].values() for e in es.values()]
+        self.models[view].clear()
+        self.check_destroyed(view, "destroy()", found, entries, t0, t1)
+        self.check_others(view)
+
+    def check_destroyed(
+        self, view: int, call: str, found: Any, entries: list[_Entry], t0: float, t1: float
+    ) -> None:
+        """True if a live entry was there, False if nothing ever was; expired leftovers: either."""
+        if type(found) is not bool:
+            self.fail(view, call, f"returned {_short(found)}, not a bool")
+        if not found and any(self.status(e, t0, t1) == _ALIVE for e in entries):
+            self.fail(view, call, "returned False, but live entries were there")
+        if found and not entries:
+            self.fail(view, call, "returned True, but nothing was there")
+
+    def do_advance(self, seconds: float) -> None:
+        """Move the manual clock forward."""
+        assert self.config.clock is not None
+        self.config.clock.advance(seconds)
+
+    def short_lived(self) -> list[_Entry]:
+        """Entries written with the short real TTL that may still be alive."""
+        now = self.now()
+        return [
+            e
+            for model in self.models
+            for es in model.values()
+            for e in es.values()
+            if e.ttl is not None
+            and e.latest + self.margin > now
+            and e.ttl <= self.config.expiry_seconds
+        ]
+
+    def do_wait_for_expiry(self) -> None:
+        """Sleep until every short-lived entry must have expired."""
+        deadline = max(e.latest for e in self.short_lived()) + self.margin
+        time.sleep(max(0.0, deadline - self.now()) + 0.001)
+
+
+def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
+    """The rules of a machine for ``cfg``, as a class namespace."""
+    key = (
+        cfg.keys
+        if cfg.keys is not None
+        else st.one_of(st.sampled_from(["a", "b", "c"]), kst.keys(max_size=8))
+    )
+    coll = (
+        cfg.collections
+        if cfg.collections is not None
+        else st.sampled_from([None, "", "c1", "c:2", "ключ"])
+    )
+    value = cfg.values if cfg.values is not None else kst.json_mappings()
+    if cfg.ttls is not None:
+        ttl = cfg.ttls
+    elif cfg.clock is not None:
+        ttl = st.one_of(
+            st.none(), st.sampled_from([1, 10, 100]), kst.valid_ttls(max_value=1000.0, none=False)
+        )
+    else:
+        ttl = st.one_of(st.none(), kst.valid_ttls(min_value=3600.0, none=False))
+    keys = st.lists(key, max_size=5)
+    items = st.lists(st.tuples(key, value), max_size=4)
+    limit = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
+    viewed = {"view": st.integers(0, len(cfg.names) - 1)} if len(cfg.names) > 1 else {}
+
+    def can(capability: str) -> Callable[[Any], bool]:
+        return lambda self: self.can(capability)
+
+    def named(name: str, function: Callable[..., None]) -> Callable[..., None]:
+        # Hypothesis prints each step by the rule's function name.
+        function.__name__ = function.__qualname__ = name
+        return function
+
+    ns: dict[str, Any] = {
+        "config": cfg,
+        "put": rule(key=key, collection=coll, value=value, ttl=ttl, **viewed)(
+            named(
+                "put",
+                lambda self, key, collection, value, ttl, view=0: self.do_put(
+                    view, key, collection, value, ttl
+                ),
+            )
+        ),
+        "put_many": rule(items=items, collection=coll, ttl=ttl, **viewed)(
+            named(
+                "put_many",
+                lambda self, items, collection, ttl, view=0: self.do_put_many(
+                    view, items, collection, ttl
+                ),
+            )
+        ),
+        "get": rule(key=key, collection=coll, **viewed)(
+            named("get", lambda self, key, collection, view=0: self.do_get(view, key, collection))
+        ),
+        "ttl": rule(key=key, collection=coll, **viewed)(
+            named("ttl", lambda self, key, collection, view=0: self.do_ttl(view, key, collection))
+        ),
+        "get_many": rule(keys=keys, collection=coll, **viewed)(
+            named(
+                "get_many",
+                lambda self, keys, collection, view=0: self.do_get_many(view, keys, collection),
+            )
+        ),
+        "ttl_many": rule(keys=keys, collection=coll, **viewed)(
+            named(
+                "ttl_many",
+                lambda self, keys, collection, view=0: self.do_ttl_many(view, keys, collection),
+            )
+        ),
+        "delete": rule(key=key, collection=coll, **viewed)(
+            named(
+                "delete",
+                lambda self, key, collection, view=0: self.do_delete(view, key, collection),
+            )
+        ),
+        "delete_many": rule(keys=keys, collection=coll, **viewed)(
+            named(
+                "delete_many",
+                lambda self, keys, collection, view=0: self.do_delete_many(view, keys, collection),
+            )
+        ),
+        "invalid_call": rule(case=kst.invalid_calls(key), collection=coll, **viewed)(
+            named(
+                "invalid_call",
+                lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
+            )
+        ),
+        "keys": precondition(can("keys"))(
+            rule(collection=coll, limit=limit, **viewed)(
+                named(
+                    "keys",
+                    lambda self, collection, limit, view=0: self.do_keys(view, collection, limit),
+                )
+            )
+        ),
+        "collections": precondition(can("collections"))(
+            rule(limit=limit, **viewed)(
+                named("collections", lambda self, limit, view=0: self.do_collections(view, limit))
+            )
+        ),
+        "destroy_collection": precondition(can("destroy_collection"))(
+            rule(collection=coll, **viewed)(
+                named(
+                    "destroy_collection",
+                    lambda self, collection, view=0: self.do_destroy_collection(view, collection),
+                )
+            )
+        ),
+        "destroy": precondition(can("destroy"))(
+            rule(**viewed)(named("destroy", lambda self, view=0: self.do_destroy(view)))
+        ),
+    }
+    if cfg.clock is not None:
+        seconds = st.one_of(
+            st.sampled_from([1.0, 10.0, 100.0]), st.floats(min_value=0.0, max_value=200.0)
+        )
+        ns["advance_clock"] = rule(seconds=seconds)(
+            named("advance_clock", lambda self, seconds: self.do_advance(seconds))
+        )
+    else:
+        short = cfg.expiry_seconds
+        ns["put_short_lived"] = rule(key=key, collection=coll, value=value, **viewed)(
+            named(
+                "put_short_lived",
+                lambda self, key, collection, value, view=0: self.do_put(
+                    view, key, collection, value, short
+                ),
+            )
+        )
+        ns["wait_for_expiry"] = precondition(lambda self: bool(self.short_lived()))(
+            rule()(named("wait_for_expiry", lambda self: self.do_wait_for_expiry()))
+        )
+    return ns
+
+
+def build_machine(
+    cfg: MachineConfig,
+    base: type[StoreMachine] = StoreMachine,
+    name: str = "StoreMachine",
+    settings: Settings | None = None,
+) -> type[StoreMachine]:
+    """Generate the machine class for ``cfg`` (the laws use this with their own ``base``)."""
+    machine = type(name, (base,), _rules(cfg, base))
+    return (settings if settings is not None else kit_settings())(machine)  # type: ignore[no-any-return]
+
+
+def store_state_machine(
+    factory: Callable[[], Any],
+    *,
+    clock: ManualClock | None = None,
+    keys: st.SearchStrategy[str] | None = None,
+    collections: st.SearchStrategy[str | None] | None = None,
+    values: st.SearchStrategy[dict[str, Any]] | None = None,
+    ttls: st.SearchStrategy[float | int | None] | None = None,
+    expiry_seconds: float = 0.05,
+    expiry_margin: float = 0.05,
+    ttl_tolerance: float | None = None,
+    default_collection: str = DEFAULT_COLLECTION,
+    capabilities: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
+    reuse: bool = False,
+) -> type[StoreMachine]:
+    """Build a state machine that checks the store ``factory`` makes against a dict model.
+
+    Args:
+        factory: Returns a fresh, empty store (or stack of wrappers); may be async.
+        clock: The :class:`ManualClock` the store reads, if it takes one; the machine
+            advances it. Without it, expiry is checked with short real TTLs.
+        keys: Keys to use (a small pool mixed with :func:`~kvdeco.testing.strategies.keys`
+            by default, so programs revisit keys).
+        collections: Collections to use (``None``, ``""`` and a few odd names by default).
+        values: Values to write (:func:`~kvdeco.testing.strategies.json_mappings`).
+        ttls: TTLs of ordinary writes. By default short ones with a manual clock, and none
+            shorter than an hour without (those never expire during a run).
+        expiry_seconds: The short real TTL used without a manual clock.
+        expiry_margin: How late a store may expire an entry without a manual clock (and how
+            early a read may already miss it).
+        ttl_tolerance: How far a read-back TTL may be from the model's (1e-6 s with a manual
+            clock, 1 s without).
+        default_collection: The name ``collections()`` gives the default collection.
+        capabilities: Restrict the optional operations exercised (all the store has).
+        settings: Hypothesis settings (the ``KVDECO_HYPOTHESIS_PROFILE`` profile by default).
+        loop: Run store calls on this running event loop (the machine then runs in another
+            thread); by default each example gets a private loop.
+        reuse: The factory returns the same store every time: the machine empties it with
+            ``destroy()`` first (when it can) and deletes what it wrote afterwards.
+
+    Returns:
+        A ``RuleBasedStateMachine`` subclass; its ``.TestCase`` is a ``unittest.TestCase``.
+    """
+    cfg = MachineConfig(
+        build=factory,
+        clock=clock,
+        keys=keys,
+        collections=collections,
+        values=values,
+        ttls=ttls,
+        expiry_seconds=expiry_seconds,
+        expiry_margin=expiry_margin,
+        ttl_tolerance=ttl_tolerance,
+        default_collection=default_collection,
+        capabilities=None if capabilities is None else frozenset(capabilities),
+        loop=loop,
+        reuse=reuse,
+    )
+    return build_machine(cfg, settings=settings)
