@@ -54,6 +54,8 @@ CAPABILITIES = ("keys", "collections", "destroy_collection", "destroy")
 
 _ALIVE, _GONE, _UNSURE = "alive", "gone", "unsure"
 
+_POOL = st.sampled_from(["a", "b", "c", "", "a:b", "ключ"])
+
 
 class ContractViolation(AssertionError):
     """A store or wrapper broke the contract. The message names the call, what it returned
@@ -126,6 +128,8 @@ class MachineConfig:
     loop: asyncio.AbstractEventLoop | None = None
     reuse: bool = False
     cross_check: bool = False
+    writers: tuple[int, ...] | None = None
+    shared_model: bool = False
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -142,9 +146,12 @@ class StoreMachine(RuleBasedStateMachine):
         cfg = self.config
         self._loop = cfg.loop
         self._own_loop = asyncio.new_event_loop() if cfg.loop is None else None
-        built = self.run_maybe(cfg.build())
+        built = self.run_maybe(self.build())
         self.views: list[Any] = list(built) if len(cfg.names) > 1 else [built]
-        self.models: list[dict[str, dict[str, _Entry]]] = [{} for _ in self.views]
+        shared: dict[str, dict[str, _Entry]] = {}
+        self.models: list[dict[str, dict[str, _Entry]]] = [
+            shared if cfg.shared_model else {} for _ in self.views
+        ]
         self.touched: list[dict[str, set[str]]] = [{} for _ in self.views]
         self.manual = cfg.clock is not None
         self.tolerance = (
@@ -155,6 +162,10 @@ class StoreMachine(RuleBasedStateMachine):
             for view in self.views:
                 if hasattr(view, "destroy"):
                     self.run(view.destroy())
+
+    def build(self) -> Any:
+        """Make the store (or, for several views, the list of views). Laws override it."""
+        return self.config.build()
 
     # -- running coroutines ------------------------------------------------------------
 
@@ -541,6 +552,21 @@ class StoreMachine(RuleBasedStateMachine):
         if found and not entries:
             self.fail(view, call, "returned True, but nothing was there")
 
+    def do_capability(
+        self, view: int, operation: str, collection: str | None, limit: int | None
+    ) -> None:
+        """Run one optional operation, if the store has it."""
+        if not self.can(operation):
+            return
+        if operation == "keys":
+            self.do_keys(view, collection, limit)
+        elif operation == "collections":
+            self.do_collections(view, limit)
+        elif operation == "destroy_collection":
+            self.do_destroy_collection(view, collection)
+        else:
+            self.do_destroy(view)
+
     def do_advance(self, seconds: float) -> None:
         """Move the manual clock forward."""
         assert self.config.clock is not None
@@ -567,15 +593,12 @@ class StoreMachine(RuleBasedStateMachine):
 
 def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
     """The rules of a machine for ``cfg``, as a class namespace."""
-    key = (
-        cfg.keys
-        if cfg.keys is not None
-        else st.one_of(st.sampled_from(["a", "b", "c"]), kst.keys(max_size=8))
-    )
+    # Mostly a small pool, so that programs revisit keys and collections; sometimes anything.
+    key = cfg.keys if cfg.keys is not None else st.one_of(_POOL, _POOL, _POOL, kst.keys(max_size=8))
     coll = (
         cfg.collections
         if cfg.collections is not None
-        else st.sampled_from([None, "", "c1", "c:2", "ключ"])
+        else st.sampled_from([None, "c1", None, "c1", "", "c:2", "ключ"])
     )
     value = cfg.values if cfg.values is not None else kst.json_mappings()
     if cfg.ttls is not None:
@@ -590,6 +613,8 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
     items = st.lists(st.tuples(key, value), max_size=4)
     limit = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
     viewed = {"view": st.integers(0, len(cfg.names) - 1)} if len(cfg.names) > 1 else {}
+    # Writes and deletes go through the views allowed to write (all, unless restricted).
+    written = viewed if cfg.writers is None else {"view": st.sampled_from(cfg.writers)}
 
     def can(capability: str) -> Callable[[Any], bool]:
         return lambda self: self.can(capability)
@@ -601,7 +626,7 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
 
     ns: dict[str, Any] = {
         "config": cfg,
-        "put": rule(key=key, collection=coll, value=value, ttl=ttl, **viewed)(
+        "put": rule(key=key, collection=coll, value=value, ttl=ttl, **written)(
             named(
                 "put",
                 lambda self, key, collection, value, ttl, view=0: self.do_put(
@@ -609,7 +634,7 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
                 ),
             )
         ),
-        "put_many": rule(items=items, collection=coll, ttl=ttl, **viewed)(
+        "put_many": rule(items=items, collection=coll, ttl=ttl, **written)(
             named(
                 "put_many",
                 lambda self, items, collection, ttl, view=0: self.do_put_many(
@@ -635,47 +660,34 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
                 lambda self, keys, collection, view=0: self.do_ttl_many(view, keys, collection),
             )
         ),
-        "delete": rule(key=key, collection=coll, **viewed)(
+        "delete": rule(key=key, collection=coll, **written)(
             named(
                 "delete",
                 lambda self, key, collection, view=0: self.do_delete(view, key, collection),
             )
         ),
-        "delete_many": rule(keys=keys, collection=coll, **viewed)(
+        "delete_many": rule(keys=keys, collection=coll, **written)(
             named(
                 "delete_many",
                 lambda self, keys, collection, view=0: self.do_delete_many(view, keys, collection),
             )
         ),
-        "invalid_call": rule(case=kst.invalid_calls(key), collection=coll, **viewed)(
+        "invalid_call": rule(case=kst.invalid_calls(key), collection=coll, **written)(
             named(
                 "invalid_call",
                 lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
             )
         ),
-        "keys": precondition(can("keys"))(
-            rule(collection=coll, limit=limit, **viewed)(
+        # One rule for the four capabilities, so destroying (which empties everything) is rare.
+        "capability": precondition(lambda self: any(self.can(c) for c in CAPABILITIES))(
+            rule(operation=st.sampled_from(CAPABILITIES), collection=coll, limit=limit, **written)(
                 named(
-                    "keys",
-                    lambda self, collection, limit, view=0: self.do_keys(view, collection, limit),
+                    "capability",
+                    lambda self, operation, collection, limit, view=0: self.do_capability(
+                        view, operation, collection, limit
+                    ),
                 )
             )
-        ),
-        "collections": precondition(can("collections"))(
-            rule(limit=limit, **viewed)(
-                named("collections", lambda self, limit, view=0: self.do_collections(view, limit))
-            )
-        ),
-        "destroy_collection": precondition(can("destroy_collection"))(
-            rule(collection=coll, **viewed)(
-                named(
-                    "destroy_collection",
-                    lambda self, collection, view=0: self.do_destroy_collection(view, collection),
-                )
-            )
-        ),
-        "destroy": precondition(can("destroy"))(
-            rule(**viewed)(named("destroy", lambda self, view=0: self.do_destroy(view)))
         ),
     }
     if cfg.clock is not None:
@@ -687,7 +699,7 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
         )
     else:
         short = cfg.expiry_seconds
-        ns["put_short_lived"] = rule(key=key, collection=coll, value=value, **viewed)(
+        ns["put_short_lived"] = rule(key=key, collection=coll, value=value, **written)(
             named(
                 "put_short_lived",
                 lambda self, key, collection, value, view=0: self.do_put(
