@@ -1,17 +1,47 @@
 """Tools to check that a store, or a stack of wrappers, keeps the store contract.
 
-Subclass :class:`~kvdeco.testing.contract.StoreContract` in a pytest module and give it one
-fixture, ``store``, that returns a fresh store::
+Subclass :class:`~kvdeco.testing.suite.StoreLaws` in a pytest module and give it one
+fixture, ``store``, that returns an empty store: it runs the example-based contract and a
+Hypothesis state machine that checks random programs against a dict model::
 
     import pytest
-    from kvdeco.testing import StoreContract
+    from kvdeco.testing import StoreLaws
 
-    class TestMyStore(StoreContract):
+    class TestMyStore(StoreLaws):
         @pytest.fixture
         def store(self):
             return MyStore()
+
+The pieces are public too: :mod:`kvdeco.testing.strategies` (inputs, legal and illegal),
+:func:`store_state_machine` (the model check), :mod:`kvdeco.testing.laws` (what each kind of
+wrapper must obey) and :mod:`kvdeco.testing.faults` (stores that fail or record).
+Needs ``pytest`` and ``hypothesis`` (the ``kvdeco[testing]`` extra).
 """
 
+from kvdeco.testing import laws, strategies
 from kvdeco.testing.contract import StoreContract, decorated_both_ways
+from kvdeco.testing.faults import FlakyStore, RecordedCall, RecordingStore
+from kvdeco.testing.profiles import kit_settings
+from kvdeco.testing.state_machine import (
+    ContractViolation,
+    ManualClock,
+    StoreMachine,
+    store_state_machine,
+)
+from kvdeco.testing.suite import StoreLaws
 
-__all__ = ["StoreContract", "decorated_both_ways"]
+__all__ = [
+    "ContractViolation",
+    "FlakyStore",
+    "ManualClock",
+    "RecordedCall",
+    "RecordingStore",
+    "StoreContract",
+    "StoreLaws",
+    "StoreMachine",
+    "decorated_both_ways",
+    "kit_settings",
+    "laws",
+    "store_state_machine",
+    "strategies",
+]

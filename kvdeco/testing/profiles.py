@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 __all__ = ["PROFILE_VARIABLE", "QUICK", "THOROUGH", "kit_settings", "register_profiles"]
 
@@ -23,6 +23,9 @@ THOROUGH = "kvdeco-thorough"
 PROFILE_VARIABLE = "KVDECO_HYPOTHESIS_PROFILE"
 
 _RELAXED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+# The explain phase re-runs a failing program many times to annotate it: for a state machine
+# that costs far more than the shrunk program it annotates is worth.
+_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 
 
 def register_profiles() -> None:
@@ -34,6 +37,7 @@ def register_profiles() -> None:
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=_RELAXED,
+        phases=_PHASES,
         print_blob=True,
     )
     settings.register_profile(
@@ -42,6 +46,7 @@ def register_profiles() -> None:
         stateful_step_count=60,
         deadline=None,
         suppress_health_check=_RELAXED,
+        phases=_PHASES,
         print_blob=True,
     )
 

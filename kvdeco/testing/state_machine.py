@@ -35,7 +35,7 @@ from typing import Any
 
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from kvdeco.testing import strategies as kst
 from kvdeco.testing.profiles import kit_settings
@@ -54,7 +54,24 @@ CAPABILITIES = ("keys", "collections", "destroy_collection", "destroy")
 
 _ALIVE, _GONE, _UNSURE = "alive", "gone", "unsure"
 
-_POOL = st.sampled_from(["a", "b", "c", "", "a:b", "ключ"])
+# Mostly two keys and two collections, so that programs revisit them; sometimes odd ones.
+_KEYS = st.one_of(
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(["", "a:b", "ключ", "c"]),
+    kst.keys(max_size=8),
+)
+_COLLECTIONS = st.one_of(
+    st.sampled_from([None, "c1"]),
+    st.sampled_from([None, "c1"]),
+    st.sampled_from(["", "c:2", "ключ", DEFAULT_COLLECTION]),
+)
+# Mostly small values, which keep programs cheap to run and to shrink; sometimes anything.
+_VALUES = st.one_of(
+    st.fixed_dictionaries({"n": st.integers(0, 3)}),
+    st.just({}),
+    kst.json_mappings(),
+)
 
 
 class ContractViolation(AssertionError):
@@ -382,6 +399,15 @@ class StoreMachine(RuleBasedStateMachine):
             return False
         return all(getattr(view, capability, None) is not None for view in self.views)
 
+    @invariant()
+    def everything_reads_back(self) -> None:
+        """After every step, each entry of the model reads back with its TTL (one bulk read
+        per collection), so a defect shows at the step that caused it."""
+        for view, model in enumerate(self.models):
+            for name, entries in list(model.items()):
+                if entries:
+                    self.do_ttl_many(view, sorted(entries), name)
+
     # -- operations ----------------------------------------------------------------------
 
     def do_put(self, view: int, key: str, collection: str | None, value: Any, ttl: Any) -> None:
@@ -418,12 +444,15 @@ class StoreMachine(RuleBasedStateMachine):
         self.check_others(view)
 
     def do_get(self, view: int, key: str, collection: str | None) -> None:
-        """``get`` through ``view``; the dict returned is changed afterwards."""
+        """``get`` through ``view``; the dict returned is changed, then the key read again."""
         call = f"get({key!r}, collection={collection!r})"
-        found, t0, t1 = self.timed(self.views[view].get(key, collection=collection))
-        self.check_value(view, call, collection, key, found, t0, t1)
-        self.observe(view, "get", collection, [key], found)
-        _scribble(found)
+        for again in (False, True):
+            found, t0, t1 = self.timed(self.views[view].get(key, collection=collection))
+            self.check_value(
+                view, call + (" again" if again else ""), collection, key, found, t0, t1
+            )
+            self.observe(view, "get", collection, [key], found)
+            _scribble(found)
 
     def do_ttl(self, view: int, key: str, collection: str | None) -> None:
         """``ttl`` through ``view``."""
@@ -593,14 +622,9 @@ class StoreMachine(RuleBasedStateMachine):
 
 def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
     """The rules of a machine for ``cfg``, as a class namespace."""
-    # Mostly a small pool, so that programs revisit keys and collections; sometimes anything.
-    key = cfg.keys if cfg.keys is not None else st.one_of(_POOL, _POOL, _POOL, kst.keys(max_size=8))
-    coll = (
-        cfg.collections
-        if cfg.collections is not None
-        else st.sampled_from([None, "c1", None, "c1", "", "c:2", "ключ"])
-    )
-    value = cfg.values if cfg.values is not None else kst.json_mappings()
+    key = cfg.keys if cfg.keys is not None else _KEYS
+    coll = cfg.collections if cfg.collections is not None else _COLLECTIONS
+    value = cfg.values if cfg.values is not None else _VALUES
     if cfg.ttls is not None:
         ttl = cfg.ttls
     elif cfg.clock is not None:

@@ -1,0 +1,56 @@
+"""The pytest plugin of the test kit (entry point ``kvdeco``).
+
+It registers the Hypothesis profiles ``kvdeco-quick`` and ``kvdeco-thorough`` (chosen with
+``KVDECO_HYPOTHESIS_PROFILE``; see :mod:`kvdeco.testing.profiles`), shows the one in use in
+the report header, and offers fixtures:
+
+- ``manual_clock``: a fresh :class:`~kvdeco.testing.state_machine.ManualClock`;
+- ``memory_store``: an empty ``MemoryStore`` on ``manual_clock``;
+- ``recording_store``: a :class:`~kvdeco.testing.faults.RecordingStore` over ``memory_store``.
+
+The base classes work with or without the plugin: ``from kvdeco.testing import StoreLaws``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from kvdeco.stores.memory import MemoryStore
+from kvdeco.testing.contract import StoreContract
+from kvdeco.testing.faults import RecordingStore
+from kvdeco.testing.profiles import PROFILE_VARIABLE, QUICK, register_profiles
+from kvdeco.testing.state_machine import ManualClock
+from kvdeco.testing.suite import StoreLaws
+
+__all__ = ["StoreContract", "StoreLaws", "manual_clock", "memory_store", "recording_store"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the kit's Hypothesis profiles."""
+    register_profiles()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Name the Hypothesis profile the kit runs with."""
+    return f"kvdeco test kit: hypothesis profile {os.environ.get(PROFILE_VARIABLE) or QUICK}"
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    """A clock that moves only when advanced."""
+    return ManualClock()
+
+
+@pytest.fixture
+def memory_store(manual_clock: ManualClock) -> MemoryStore:
+    """An empty in-memory store on ``manual_clock``."""
+    return MemoryStore(clock=manual_clock)
+
+
+@pytest.fixture
+def recording_store(memory_store: MemoryStore) -> Any:
+    """A store that records every call (and TTL) reaching ``memory_store``."""
+    return RecordingStore(memory_store)
