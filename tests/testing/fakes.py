@@ -84,13 +84,13 @@ _FERNET = Fernet(Fernet.generate_key())
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class FakeEncryption(ValueCodec):
-    """Fernet envelopes. ``bind`` seals the key and collection in, so a moved envelope fails."""
+    """Fernet envelopes. ``sealed`` binds the key and collection in, so a moved envelope fails."""
 
     label: ClassVar[str] = "fake_encryption"
-    bind: bool = True
+    sealed: bool = True
 
     def _seal(self, key: str, collection: str | None) -> list[Any]:
-        return [key, collection or ""] if self.bind else []
+        return [key, collection or ""] if self.sealed else []
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str
@@ -113,8 +113,8 @@ class FakeEncryption(ValueCodec):
         return value  # type: ignore[no-any-return]
 
 
-def fake_encryption(store: Any, *, bind: bool = True) -> AspectWrapper:
-    return AspectWrapper(store, FakeEncryption(bind))
+def fake_encryption(store: Any, *, sealed: bool = True) -> AspectWrapper:
+    return AspectWrapper(store, FakeEncryption(sealed))
 
 
 # -- stand-ins for the wrappers being written elsewhere -----------------------------------
