@@ -24,13 +24,18 @@ HUNT = settings(
 searches afresh instead of replaying an earlier failure."""
 
 
-def violation_found(machine: Any) -> tuple[str, str]:
+def violation_found(machine: Any, steps: int | None = None) -> tuple[str, str]:
     """Run ``machine`` expecting the kit to report a defect.
+
+    Args:
+        machine: The state machine, built over a broken store or wrapper.
+        steps: Longest program (the runs are derandomized, so this only tunes their speed).
 
     Returns:
         The violation's message and the shrunk program Hypothesis printed with it.
     """
     with pytest.raises(ContractViolation) as info:
-        run_state_machine_as_test(machine, settings=HUNT)
+        hunt = HUNT if steps is None else settings(HUNT, stateful_step_count=steps)
+        run_state_machine_as_test(machine, settings=hunt)
     notes = "\n".join(getattr(info.value, "__notes__", []))
     return str(info.value), notes
