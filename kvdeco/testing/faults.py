@@ -19,7 +19,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from kvdeco.aspect import Aspect
 from kvdeco.operations import Call, Kind, Proceed
@@ -100,12 +100,12 @@ class RecordingStore(AspectWrapper):
     @property
     def calls(self) -> collections.Counter[str]:
         """How many times each operation was called, by name."""
-        return self._self_runtime.calls  # type: ignore[no-any-return]
+        return cast(_Recorder, self._self_runtime).calls
 
     @property
     def log(self) -> list[RecordedCall]:
         """Every call in order."""
-        return self._self_runtime.log  # type: ignore[no-any-return]
+        return cast(_Recorder, self._self_runtime).log
 
     @property
     def ttls(self) -> list[Any]:
@@ -201,14 +201,14 @@ class FlakyStore(AspectWrapper):
 
     def schedule(self, schedule: Schedule) -> None:
         """Replace the schedule; the count of calls for a numbered schedule restarts at 0."""
-        self._self_runtime.set(schedule)
+        cast(_Faults, self._self_runtime).set(schedule)
 
     @property
     def calls(self) -> collections.Counter[str]:
         """How many times each operation was called, failed calls included."""
-        return self._self_runtime.calls  # type: ignore[no-any-return]
+        return cast(_Faults, self._self_runtime).calls
 
     @property
     def raised(self) -> list[BaseException]:
         """Every exception raised so far, in order."""
-        return self._self_runtime.raised  # type: ignore[no-any-return]
+        return cast(_Faults, self._self_runtime).raised

@@ -344,7 +344,7 @@ class _LawMachine(StoreMachine):
     def build(self) -> Any:
         return None
 
-    def everything_reads_back(self) -> None:  # type: ignore[override]
+    def everything_reads_back(self) -> None:
         """Not an invariant here: these machines keep models of their own."""
 
 
@@ -477,7 +477,7 @@ def encryption_machine(
             None: either.
         settings: Hypothesis settings.
     """
-    cfg = MachineConfig(build=lambda: None, capabilities=())
+    cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
     base = type(
         "_Encryption",
         (_EncryptionMachine,),
@@ -490,7 +490,7 @@ def _own_rules(
     base: type[StoreMachine], cfg: MachineConfig, name: str, settings: Settings | None
 ) -> type[StoreMachine]:
     machine = type(name, (base,), {"config": cfg})
-    return (settings if settings is not None else kit_settings())(machine)  # type: ignore[no-any-return]
+    return (settings if settings is not None else kit_settings())(machine)
 
 
 class _CompressionMachine(_LawMachine):
@@ -554,7 +554,7 @@ def compression_machine(
         marker: The field that marks a compressed entry.
         settings: Hypothesis settings.
     """
-    cfg = MachineConfig(build=lambda: None, capabilities=())
+    cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
     namespace = {"wrap": staticmethod(wrap), "min_size": min_size, "marker": marker}
     return _own_rules(
         type("_Compression", (_CompressionMachine,), namespace), cfg, "CompressionMachine", settings
@@ -575,7 +575,7 @@ class _RetryMachine(_LawMachine):
         self.view = type(self).wrap(self.flaky)
         self.model: dict[str, Any] = {}
 
-    def expect(self, faults: list[BaseException]) -> tuple[int, BaseException | None]:
+    def expect(self, faults: Sequence[BaseException]) -> tuple[int, BaseException | None]:
         """How many attempts the call takes and the error it ends with."""
         for attempt, fault in enumerate(faults):
             if not isinstance(fault, self.retry_on) or attempt == self.max_retries:
@@ -650,7 +650,7 @@ def retry_machine(
         retry_on: The wrapper's ``retry_on``.
         settings: Hypothesis settings.
     """
-    cfg = MachineConfig(build=lambda: None, capabilities=())
+    cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
     namespace = {"wrap": staticmethod(wrap), "max_retries": max_retries, "retry_on": retry_on}
     return _own_rules(type("_Retry", (_RetryMachine,), namespace), cfg, "RetryMachine", settings)
 
@@ -731,7 +731,7 @@ def fallback_machine(
             ``lambda p, f: FallbackWrapper(primary=p, fallback=f)``.
         settings: Hypothesis settings.
     """
-    cfg = MachineConfig(build=lambda: None, capabilities=())
+    cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
     namespace = {"wrap": staticmethod(wrap)}
     return _own_rules(
         type("_Fallback", (_FallbackMachine,), namespace), cfg, "FallbackMachine", settings

@@ -189,7 +189,7 @@ class StoreMachine(RuleBasedStateMachine):
     def run(self, awaitable: Awaitable[Any]) -> Any:
         """Await ``awaitable`` on the machine's event loop and return its result."""
         if self._own_loop is not None:
-            return self._own_loop.run_until_complete(awaitable)  # type: ignore[arg-type]
+            return self._own_loop.run_until_complete(awaitable)
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(awaitable, self._loop).result()  # type: ignore[arg-type]
 
@@ -620,7 +620,17 @@ class StoreMachine(RuleBasedStateMachine):
         time.sleep(max(0.0, deadline - self.now()) + 0.001)
 
 
-def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
+def _rule(
+    name: str, function: Callable[..., None], **strategies: st.SearchStrategy[Any]
+) -> Callable[..., None]:
+    # Hypothesis prints each step by the rule's function name.
+    function.__name__ = function.__qualname__ = name
+    make: Any = rule  # its overloads cannot see that ``strategies`` holds no ``target``
+    decorated: Callable[..., None] = make(**strategies)(function)
+    return decorated
+
+
+def _rules(cfg: MachineConfig) -> dict[str, Any]:
     """The rules of a machine for ``cfg``, as a class namespace."""
     key = cfg.keys if cfg.keys is not None else _KEYS
     coll = cfg.collections if cfg.collections is not None else _COLLECTIONS
@@ -634,105 +644,120 @@ def _rules(cfg: MachineConfig, base: type[StoreMachine]) -> dict[str, Any]:
     else:
         ttl = st.one_of(st.none(), kst.valid_ttls(min_value=3600.0, none=False))
     keys = st.lists(key, max_size=5)
-    items = st.lists(st.tuples(key, value), max_size=4)
     limit = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
-    viewed = {"view": st.integers(0, len(cfg.names) - 1)} if len(cfg.names) > 1 else {}
+    viewed: dict[str, st.SearchStrategy[Any]] = (
+        {"view": st.integers(0, len(cfg.names) - 1)} if len(cfg.names) > 1 else {}
+    )
     # Writes and deletes go through the views allowed to write (all, unless restricted).
     written = viewed if cfg.writers is None else {"view": st.sampled_from(cfg.writers)}
-
-    def can(capability: str) -> Callable[[Any], bool]:
-        return lambda self: self.can(capability)
-
-    def named(name: str, function: Callable[..., None]) -> Callable[..., None]:
-        # Hypothesis prints each step by the rule's function name.
-        function.__name__ = function.__qualname__ = name
-        return function
-
     ns: dict[str, Any] = {
         "config": cfg,
-        "put": rule(key=key, collection=coll, value=value, ttl=ttl, **written)(
-            named(
-                "put",
-                lambda self, key, collection, value, ttl, view=0: self.do_put(
-                    view, key, collection, value, ttl
-                ),
-            )
+        "put": _rule(
+            "put",
+            lambda self, key, collection, value, ttl, view=0: self.do_put(
+                view, key, collection, value, ttl
+            ),
+            key=key,
+            collection=coll,
+            value=value,
+            ttl=ttl,
+            **written,
         ),
-        "put_many": rule(items=items, collection=coll, ttl=ttl, **written)(
-            named(
-                "put_many",
-                lambda self, items, collection, ttl, view=0: self.do_put_many(
-                    view, items, collection, ttl
-                ),
-            )
+        "put_many": _rule(
+            "put_many",
+            lambda self, items, collection, ttl, view=0: self.do_put_many(
+                view, items, collection, ttl
+            ),
+            items=st.lists(st.tuples(key, value), max_size=4),
+            collection=coll,
+            ttl=ttl,
+            **written,
         ),
-        "get": rule(key=key, collection=coll, **viewed)(
-            named("get", lambda self, key, collection, view=0: self.do_get(view, key, collection))
+        "get": _rule(
+            "get",
+            lambda self, key, collection, view=0: self.do_get(view, key, collection),
+            key=key,
+            collection=coll,
+            **viewed,
         ),
-        "ttl": rule(key=key, collection=coll, **viewed)(
-            named("ttl", lambda self, key, collection, view=0: self.do_ttl(view, key, collection))
+        "ttl": _rule(
+            "ttl",
+            lambda self, key, collection, view=0: self.do_ttl(view, key, collection),
+            key=key,
+            collection=coll,
+            **viewed,
         ),
-        "get_many": rule(keys=keys, collection=coll, **viewed)(
-            named(
-                "get_many",
-                lambda self, keys, collection, view=0: self.do_get_many(view, keys, collection),
-            )
+        "get_many": _rule(
+            "get_many",
+            lambda self, keys, collection, view=0: self.do_get_many(view, keys, collection),
+            keys=keys,
+            collection=coll,
+            **viewed,
         ),
-        "ttl_many": rule(keys=keys, collection=coll, **viewed)(
-            named(
-                "ttl_many",
-                lambda self, keys, collection, view=0: self.do_ttl_many(view, keys, collection),
-            )
+        "ttl_many": _rule(
+            "ttl_many",
+            lambda self, keys, collection, view=0: self.do_ttl_many(view, keys, collection),
+            keys=keys,
+            collection=coll,
+            **viewed,
         ),
-        "delete": rule(key=key, collection=coll, **written)(
-            named(
-                "delete",
-                lambda self, key, collection, view=0: self.do_delete(view, key, collection),
-            )
+        "delete": _rule(
+            "delete",
+            lambda self, key, collection, view=0: self.do_delete(view, key, collection),
+            key=key,
+            collection=coll,
+            **written,
         ),
-        "delete_many": rule(keys=keys, collection=coll, **written)(
-            named(
-                "delete_many",
-                lambda self, keys, collection, view=0: self.do_delete_many(view, keys, collection),
-            )
+        "delete_many": _rule(
+            "delete_many",
+            lambda self, keys, collection, view=0: self.do_delete_many(view, keys, collection),
+            keys=keys,
+            collection=coll,
+            **written,
         ),
-        "invalid_call": rule(case=kst.invalid_calls(key), collection=coll, **written)(
-            named(
-                "invalid_call",
-                lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
-            )
+        "invalid_call": _rule(
+            "invalid_call",
+            lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
+            case=kst.invalid_calls(key),
+            collection=coll,
+            **written,
         ),
         # One rule for the four capabilities, so destroying (which empties everything) is rare.
         "capability": precondition(lambda self: any(self.can(c) for c in CAPABILITIES))(
-            rule(operation=st.sampled_from(CAPABILITIES), collection=coll, limit=limit, **written)(
-                named(
-                    "capability",
-                    lambda self, operation, collection, limit, view=0: self.do_capability(
-                        view, operation, collection, limit
-                    ),
-                )
+            _rule(
+                "capability",
+                lambda self, operation, collection, limit, view=0: self.do_capability(
+                    view, operation, collection, limit
+                ),
+                operation=st.sampled_from(CAPABILITIES),
+                collection=coll,
+                limit=limit,
+                **written,
             )
         ),
     }
     if cfg.clock is not None:
-        seconds = st.one_of(
-            st.sampled_from([1.0, 10.0, 100.0]), st.floats(min_value=0.0, max_value=200.0)
-        )
-        ns["advance_clock"] = rule(seconds=seconds)(
-            named("advance_clock", lambda self, seconds: self.do_advance(seconds))
+        ns["advance_clock"] = _rule(
+            "advance_clock",
+            lambda self, seconds: self.do_advance(seconds),
+            seconds=st.one_of(
+                st.sampled_from([1.0, 10.0, 100.0]), st.floats(min_value=0.0, max_value=200.0)
+            ),
         )
     else:
         short = cfg.expiry_seconds
-        ns["put_short_lived"] = rule(key=key, collection=coll, value=value, **written)(
-            named(
-                "put_short_lived",
-                lambda self, key, collection, value, view=0: self.do_put(
-                    view, key, collection, value, short
-                ),
-            )
+        ns["put_short_lived"] = _rule(
+            "put_short_lived",
+            lambda self, key, collection, value, view=0: self.do_put(
+                view, key, collection, value, short
+            ),
+            key=key,
+            collection=coll,
+            value=value,
+            **written,
         )
         ns["wait_for_expiry"] = precondition(lambda self: bool(self.short_lived()))(
-            rule()(named("wait_for_expiry", lambda self: self.do_wait_for_expiry()))
+            _rule("wait_for_expiry", lambda self: self.do_wait_for_expiry())
         )
     return ns
 
@@ -744,8 +769,8 @@ def build_machine(
     settings: Settings | None = None,
 ) -> type[StoreMachine]:
     """Generate the machine class for ``cfg`` (the laws use this with their own ``base``)."""
-    machine = type(name, (base,), _rules(cfg, base))
-    return (settings if settings is not None else kit_settings())(machine)  # type: ignore[no-any-return]
+    machine = type(name, (base,), _rules(cfg))
+    return (settings if settings is not None else kit_settings())(machine)
 
 
 def store_state_machine(
