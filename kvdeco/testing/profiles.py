@@ -33,7 +33,7 @@ def register_profiles() -> None:
     # Store calls may reach a network server: timing varies, so no per-example deadline.
     settings.register_profile(
         QUICK,
-        max_examples=20,
+        max_examples=12,
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=_RELAXED,
