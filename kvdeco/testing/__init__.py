@@ -28,7 +28,7 @@ from kvdeco.testing.state_machine import (
     StoreMachine,
     store_state_machine,
 )
-from kvdeco.testing.suite import StoreLaws
+from kvdeco.testing.suite import StoreLaws, StoreModelCheck
 
 __all__ = [
     "ContractViolation",
@@ -39,6 +39,7 @@ __all__ = [
     "StoreContract",
     "StoreLaws",
     "StoreMachine",
+    "StoreModelCheck",
     "decorated_both_ways",
     "kit_settings",
     "laws",

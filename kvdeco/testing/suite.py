@@ -27,11 +27,11 @@ from hypothesis.stateful import run_state_machine_as_test
 from kvdeco.testing.contract import StoreContract
 from kvdeco.testing.state_machine import ManualClock, store_state_machine
 
-__all__ = ["StoreLaws"]
+__all__ = ["StoreLaws", "StoreModelCheck"]
 
 
-class StoreLaws(StoreContract):
-    """The store contract (:class:`StoreContract`) plus the stateful model check.
+class StoreModelCheck:
+    """The stateful model check alone, for a store whose contract is tested elsewhere.
 
     Provide a ``store`` fixture returning an empty store (it may be async). Optionally provide
     ``store_clock`` returning the :class:`ManualClock` the store reads, so expiry is checked
@@ -54,13 +54,6 @@ class StoreLaws(StoreContract):
     def _kvdeco_keep_clock(self, store_clock: ManualClock | None) -> None:
         self._kvdeco_clock = store_clock
 
-    async def wait_for_expiry(self, store: Any) -> None:
-        """Advance the store's clock when it has one; otherwise wait in real time."""
-        if self._kvdeco_clock is not None:
-            self._kvdeco_clock.advance(self.expiry_seconds * 3)
-        else:
-            await super().wait_for_expiry(store)
-
     async def test_behaves_like_the_model(
         self, store: Any, store_clock: ManualClock | None
     ) -> None:
@@ -74,3 +67,15 @@ class StoreLaws(StoreContract):
             **self.machine_options,
         )
         await asyncio.to_thread(run_state_machine_as_test, machine)
+
+
+class StoreLaws(StoreModelCheck, StoreContract):
+    """The store contract (:class:`StoreContract`) plus the stateful model check: the one
+    base class a store author needs. Fixtures as for :class:`StoreModelCheck`."""
+
+    async def wait_for_expiry(self, store: Any) -> None:
+        """Advance the store's clock when it has one; otherwise wait in real time."""
+        if self._kvdeco_clock is not None:
+            self._kvdeco_clock.advance(self.expiry_seconds * 3)
+        else:
+            await super().wait_for_expiry(store)

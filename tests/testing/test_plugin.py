@@ -7,6 +7,12 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+INI = """
+[pytest]
+asyncio_mode = auto
+asyncio_default_fixture_loop_scope = function
+"""
+
 USER_MODULE = """
 import pytest
 from kvdeco.testing import StoreLaws
@@ -40,6 +46,7 @@ def test_the_plugin_registers_profiles_and_fixtures(
 ) -> None:
     if profile != "kvdeco-quick":
         monkeypatch.setenv("KVDECO_HYPOTHESIS_PROFILE", profile)
+    pytester.makeini(INI)
     pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", profile))
     # Only the fast tests: the thorough profile is for nightly runs, not for this one.
     result = pytester.runpytest_inprocess(
@@ -57,6 +64,7 @@ def test_the_plugin_registers_profiles_and_fixtures(
 
 
 def test_the_model_check_runs_under_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
     pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", "kvdeco-quick"))
     result = pytester.runpytest_inprocess(
         "-p",
