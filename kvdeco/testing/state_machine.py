@@ -401,12 +401,22 @@ class StoreMachine(RuleBasedStateMachine):
 
     @invariant()
     def everything_reads_back(self) -> None:
-        """After every step, each entry of the model reads back with its TTL (one bulk read
-        per collection), so a defect shows at the step that caused it."""
+        """After every step, each entry of the model reads back, so a defect shows at the
+        step that caused it. The read takes turns among ``ttl_many``, ``get_many``, ``ttl``
+        and ``get``, so every read path meets every state."""
+        turn = self._turn = getattr(self, "_turn", -1) + 1
         for view, model in enumerate(self.models):
             for name, entries in list(model.items()):
-                if entries:
-                    self.do_ttl_many(view, sorted(entries), name)
+                keys = sorted(entries)
+                if not keys:
+                    continue
+                if turn % 4 == 0:
+                    self.do_ttl_many(view, keys, name)
+                elif turn % 4 == 1:
+                    self.do_get_many(view, keys, name)
+                else:
+                    for key in keys:
+                        (self.do_ttl if turn % 4 == 2 else self.do_get)(view, key, name)
 
     # -- operations ----------------------------------------------------------------------
 
