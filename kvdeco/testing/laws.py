@@ -361,6 +361,7 @@ _SECRETS = st.one_of(
     kst.json_mappings(),
 )
 _SPOTS = st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([None, "c1"]))
+_Spot = tuple[str, str | None]
 
 
 def _strings(value: Any) -> list[str]:
@@ -381,16 +382,21 @@ class _EncryptionMachine(_LawMachine):
         super().__init__()
         self.inner = MemoryStore()
         self.view = type(self).wrap(self.inner)
-        self.plain: dict[tuple[str, str | None], Any] = {}
-        self.spoiled: set[tuple[str, str | None]] = set()
+        # For each spot of the inner store: the spot its envelope was written for, the value
+        # in it, and whether it was altered in place.
+        self.held: dict[_Spot, tuple[_Spot, Any, bool]] = {}
+
+    def spoiled(self, spot: _Spot) -> bool:
+        """Whether the envelope at ``spot`` was altered, or written for another spot."""
+        origin, _, altered = self.held[spot]
+        return altered or origin != spot
 
     @rule(spot=_SPOTS, value=_SECRETS)
-    def put(self, spot: tuple[str, str | None], value: Any) -> None:
+    def put(self, spot: _Spot, value: Any) -> None:
         """What the inner store holds shows no fragment of the value."""
         key, collection = spot
         self.run(self.view.put(key, value, collection=collection))
-        self.plain[spot] = value
-        self.spoiled.discard(spot)
+        self.held[spot] = (spot, value, False)
         raw = self.run(self.inner.get(key, collection=collection))
         if raw is None:
             return
@@ -401,44 +407,44 @@ class _EncryptionMachine(_LawMachine):
                 raise ContractViolation(f"put({key!r}): the stored envelope contains {fragment!r}")
 
     @rule(spot=_SPOTS, at=st.floats(min_value=0.2, max_value=0.8))
-    def tamper(self, spot: tuple[str, str | None], at: float) -> None:
+    def tamper(self, spot: _Spot, at: float) -> None:
         """Change one character in the middle of the longest string of an envelope."""
         key, collection = spot
         raw = self.run(self.inner.get(key, collection=collection))
-        if not raw:
+        strings = [k for k, v in (raw or {}).items() if isinstance(v, str)]
+        if not strings:
             return
-        field = max(
-            (k for k, v in raw.items() if isinstance(v, str)),
-            key=lambda k: len(raw[k]),
-            default=None,
-        )
-        if field is None:
-            return
+        field = max(strings, key=lambda k: len(raw[k]))
         text = raw[field]
         i = int(len(text) * at)
         raw[field] = text[:i] + ("B" if text[i : i + 1] == "A" else "A") + text[i + 1 :]
         self.run(self.inner.put(key, raw, collection=collection))
-        self.spoiled.add(spot)
+        origin, value, _ = self.held[spot]
+        self.held[spot] = (origin, value, True)
 
     @rule(source=_SPOTS, destination=_SPOTS)
-    def move(self, source: tuple[str, str | None], destination: tuple[str, str | None]) -> None:
+    def move(self, source: _Spot, destination: _Spot) -> None:
         """Copy one entry's envelope under another key or collection."""
         raw = self.run(self.inner.get(source[0], collection=source[1]))
         if raw is None or source == destination:
             return
         self.run(self.inner.put(destination[0], raw, collection=destination[1]))
-        self.spoiled.add(destination)
+        self.held[destination] = self.held[source]
 
     @rule(spot=_SPOTS, with_ttl=st.booleans())
-    def get(self, spot: tuple[str, str | None], with_ttl: bool) -> None:
-        """Intact entries decrypt to what was put; altered or moved ones never decrypt."""
+    def get(self, spot: _Spot, with_ttl: bool) -> None:
+        """Intact entries decrypt to what was put; altered or moved ones never decrypt.
+
+        An envelope moved back to the spot it was written for is intact again (and may hold
+        an older value: replay is outside what an envelope can detect)."""
         key, collection = spot
         call = f"{'ttl' if with_ttl else 'get'}({key!r}, collection={collection!r})"
         read = self.view.ttl if with_ttl else self.view.get
+        spoiled = spot in self.held and self.spoiled(spot)
         try:
             found = self.run(read(key, collection=collection))
         except EncryptionError as error:
-            if spot not in self.spoiled:
+            if not spoiled:
                 raise ContractViolation(f"{call} of an intact entry raised {error!r}") from None
             if self.on_error is False:
                 raise ContractViolation(
@@ -446,15 +452,17 @@ class _EncryptionMachine(_LawMachine):
                 ) from None
             return
         value = found[0] if with_ttl else found
-        if spot in self.spoiled:
+        if spoiled:
             if value is not None:
                 raise ContractViolation(f"{call}: an altered or moved envelope decrypted silently")
             if self.on_error is True:
                 raise ContractViolation(
                     f"{call} of a spoiled entry read as missing; it should raise"
                 )
-        elif value != self.plain.get(spot):
-            raise ContractViolation(f"{call} returned {value!r}; {self.plain.get(spot)!r} was put")
+            return
+        expected = self.held[spot][1] if spot in self.held else None
+        if value != expected:
+            raise ContractViolation(f"{call} returned {value!r}; {expected!r} was put")
 
 
 def encryption_machine(

@@ -293,4 +293,9 @@ def invalid_calls(key: st.SearchStrategy[str] | None = None) -> st.SearchStrateg
         lambda case: InvalidCall("put_many", (case[0], case[1]), {}, case[2], tuple(case[0])),
         mismatched_put_many(key),
     )
-    return st.one_of(bad_ttl, bad_value, bad_key, bad_keys, mismatch)
+    # Mapped through ``_as_is`` so Hypothesis shows each case by its repr, not by how it was built.
+    return st.one_of(bad_ttl, bad_value, bad_key, bad_keys, mismatch).map(_as_is)
+
+
+def _as_is(case: InvalidCall) -> InvalidCall:
+    return case

@@ -16,6 +16,7 @@ from kvdeco import (
     CompressionWrapper,
     FallbackWrapper,
     FernetEncryptionWrapper,
+    InvalidKeyError,
     MemoryStore,
     PrefixCollectionsWrapper,
     ReadOnlyWrapper,
@@ -60,8 +61,22 @@ def _instance_path(decorator: Any) -> Any:
     return laws.transparency_machine(lambda clock: decorator(MemoryStore(clock=clock)))
 
 
+ENCRYPTION_KEY_DEFECT = pytest.mark.xfail(
+    raises=ContractViolation,
+    strict=False,
+    reason="encryption (envelope version 2) raises TypeError, not InvalidKeyError, for a key "
+    "that is not a str; see test_encryption_refuses_a_non_string_key_with_invalid_key_error",
+)
+
+
 @pytest.mark.parametrize("path", [_class_path, _instance_path], ids=["class", "instance"])
-@pytest.mark.parametrize("name", sorted(VALUE_PRESERVING))
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=ENCRYPTION_KEY_DEFECT) if "encryption" in name else name
+        for name in sorted(VALUE_PRESERVING)
+    ],
+)
 def test_value_preserving_wrappers_behave_like_the_model(name: str, path: Any) -> None:
     path(VALUE_PRESERVING[name]).TestCase("runTest").runTest()
 
@@ -141,6 +156,13 @@ def test_py_key_value_envelopes_cannot_tell_a_moved_envelope() -> None:
     )
     assert "decrypted silently" in message
     assert "state.move(" in program
+
+
+@pytest.mark.xfail(raises=TypeError, strict=True, reason="found by the model check; to be fixed")
+async def test_encryption_refuses_a_non_string_key_with_invalid_key_error() -> None:
+    store = FernetEncryptionWrapper(MemoryStore(), fernet=FERNET)
+    with pytest.raises(InvalidKeyError):
+        await store.put(b"bytes", {"v": 1})  # type: ignore[arg-type]
 
 
 TestCompressionRoundTrips = laws.compression_machine(CompressionWrapper).TestCase
