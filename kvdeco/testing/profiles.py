@@ -13,6 +13,7 @@ Hypothesis tests keep whatever profile the project loads.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
@@ -31,24 +32,14 @@ _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shri
 def register_profiles() -> None:
     """Register ``kvdeco-quick`` and ``kvdeco-thorough`` (safe to call more than once)."""
     # Store calls may reach a network server: timing varies, so no per-example deadline.
-    settings.register_profile(
-        QUICK,
-        max_examples=12,
-        stateful_step_count=25,
-        deadline=None,
-        suppress_health_check=_RELAXED,
-        phases=_PHASES,
-        print_blob=True,
-    )
-    settings.register_profile(
-        THOROUGH,
-        max_examples=400,
-        stateful_step_count=60,
-        deadline=None,
-        suppress_health_check=_RELAXED,
-        phases=_PHASES,
-        print_blob=True,
-    )
+    common: dict[str, Any] = {
+        "deadline": None,
+        "suppress_health_check": _RELAXED,
+        "phases": _PHASES,
+        "print_blob": True,
+    }
+    settings.register_profile(QUICK, max_examples=12, stateful_step_count=25, **common)
+    settings.register_profile(THOROUGH, max_examples=400, stateful_step_count=60, **common)
 
 
 def kit_settings(**overrides: object) -> settings:

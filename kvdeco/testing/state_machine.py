@@ -470,25 +470,25 @@ class StoreMachine(RuleBasedStateMachine):
 
     def do_get_many(self, view: int, keys: list[str], collection: str | None) -> None:
         """``get_many`` through ``view``: one result per key, in order, duplicates included."""
-        call = f"get_many({keys!r}, collection={collection!r})"
-        found, t0, t1 = self.timed(self.views[view].get_many(keys, collection=collection))
-        if not isinstance(found, list) or len(found) != len(keys):
-            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} results")
-        for key, value in zip(keys, found):
-            self.check_value(view, call, collection, key, value, t0, t1)
-        self.observe(view, "get_many", collection, keys, found)
-        for value in found:
-            _scribble(value)
+        self.read_many(view, "get_many", keys, collection)
 
     def do_ttl_many(self, view: int, keys: list[str], collection: str | None) -> None:
         """``ttl_many`` through ``view``: one pair per key, in order, duplicates included."""
-        call = f"ttl_many({keys!r}, collection={collection!r})"
-        found, t0, t1 = self.timed(self.views[view].ttl_many(keys, collection=collection))
+        self.read_many(view, "ttl_many", keys, collection)
+
+    def read_many(self, view: int, operation: str, keys: list[str], collection: str | None) -> None:
+        """Run a bulk read and check each of its results against the model."""
+        call = f"{operation}({keys!r}, collection={collection!r})"
+        method = getattr(self.views[view], operation)
+        found, t0, t1 = self.timed(method(keys, collection=collection))
         if not isinstance(found, list) or len(found) != len(keys):
-            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} pairs")
-        for key, pair in zip(keys, found):
-            self.check_pair(view, call, collection, key, pair, t0, t1)
-        self.observe(view, "ttl_many", collection, keys, found)
+            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} results")
+        check = self.check_pair if operation == "ttl_many" else self.check_value
+        for key, item in zip(keys, found):
+            check(view, call, collection, key, item, t0, t1)
+        self.observe(view, operation, collection, keys, found)
+        for item in found:
+            _scribble(item[0] if isinstance(item, tuple) else item)
 
     def do_delete(self, view: int, key: str, collection: str | None) -> None:
         """``delete`` through ``view``: True exactly when a live entry was deleted."""
@@ -636,6 +636,13 @@ def _rule(
     return decorated
 
 
+def _keyed(operation: str, arg: str) -> Callable[..., None]:
+    def step(self: StoreMachine, collection: str | None, view: int = 0, **given: Any) -> None:
+        getattr(self, f"do_{operation}")(view, given[arg], collection)
+
+    return step
+
+
 def _rules(cfg: MachineConfig) -> dict[str, Any]:
     """The rules of a machine for ``cfg``, as a class namespace."""
     key = cfg.keys if cfg.keys is not None else _KEYS
@@ -679,48 +686,6 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             ttl=ttl,
             **written,
         ),
-        "get": _rule(
-            "get",
-            lambda self, key, collection, view=0: self.do_get(view, key, collection),
-            key=key,
-            collection=coll,
-            **viewed,
-        ),
-        "ttl": _rule(
-            "ttl",
-            lambda self, key, collection, view=0: self.do_ttl(view, key, collection),
-            key=key,
-            collection=coll,
-            **viewed,
-        ),
-        "get_many": _rule(
-            "get_many",
-            lambda self, keys, collection, view=0: self.do_get_many(view, keys, collection),
-            keys=keys,
-            collection=coll,
-            **viewed,
-        ),
-        "ttl_many": _rule(
-            "ttl_many",
-            lambda self, keys, collection, view=0: self.do_ttl_many(view, keys, collection),
-            keys=keys,
-            collection=coll,
-            **viewed,
-        ),
-        "delete": _rule(
-            "delete",
-            lambda self, key, collection, view=0: self.do_delete(view, key, collection),
-            key=key,
-            collection=coll,
-            **written,
-        ),
-        "delete_many": _rule(
-            "delete_many",
-            lambda self, keys, collection, view=0: self.do_delete_many(view, keys, collection),
-            keys=keys,
-            collection=coll,
-            **written,
-        ),
         "invalid_call": _rule(
             "invalid_call",
             lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
@@ -742,6 +707,16 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             )
         ),
     }
+    # The reads and deletes differ only in their method and whether they take one key or many.
+    for name, arg, strategy, views in [
+        ("get", "key", key, viewed),
+        ("ttl", "key", key, viewed),
+        ("get_many", "keys", keys, viewed),
+        ("ttl_many", "keys", keys, viewed),
+        ("delete", "key", key, written),
+        ("delete_many", "keys", keys, written),
+    ]:
+        ns[name] = _rule(name, _keyed(name, arg), collection=coll, **{arg: strategy}, **views)
     if cfg.clock is not None:
         ns["advance_clock"] = _rule(
             "advance_clock",

@@ -40,6 +40,13 @@ def test_profile_in_use():
 """
 
 
+def run_with_plugin(pytester: pytest.Pytester, selection: str) -> pytest.RunResult:
+    # What the entry point will do: load the plugin (plus pytest-asyncio, as a project would).
+    return pytester.runpytest_inprocess(
+        "-p", "kvdeco.testing.plugin", "-p", "asyncio", "-k", selection
+    )
+
+
 @pytest.mark.parametrize("profile", ["kvdeco-quick", "kvdeco-thorough"])
 def test_the_plugin_registers_profiles_and_fixtures(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, profile: str
@@ -49,16 +56,7 @@ def test_the_plugin_registers_profiles_and_fixtures(
     pytester.makeini(INI)
     pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", profile))
     # Only the fast tests: the thorough profile is for nightly runs, not for this one.
-    result = pytester.runpytest_inprocess(
-        "-p",
-        "kvdeco.testing.plugin",
-        "-p",
-        "asyncio",
-        "-o",
-        "asyncio_mode=auto",
-        "-k",
-        "fixtures or profile_in_use or test_put_then_get",
-    )
+    result = run_with_plugin(pytester, "fixtures or profile_in_use or test_put_then_get")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines([f"kvdeco test kit: hypothesis profile {profile}"])
 
@@ -66,14 +64,5 @@ def test_the_plugin_registers_profiles_and_fixtures(
 def test_the_model_check_runs_under_the_plugin(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI)
     pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", "kvdeco-quick"))
-    result = pytester.runpytest_inprocess(
-        "-p",
-        "kvdeco.testing.plugin",
-        "-p",
-        "asyncio",
-        "-o",
-        "asyncio_mode=auto",
-        "-k",
-        "behaves_like_the_model",
-    )
+    result = run_with_plugin(pytester, "behaves_like_the_model")
     result.assert_outcomes(passed=1)
