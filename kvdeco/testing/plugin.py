@@ -9,6 +9,8 @@ the report header, and offers fixtures:
 - ``recording_store``: a :class:`~kvdeco.testing.faults.RecordingStore` over ``memory_store``.
 
 The base classes work with or without the plugin: ``from kvdeco.testing import StoreLaws``.
+The plugin itself needs only pytest, so installing kvdeco without Hypothesis never breaks a
+project's test run.
 """
 
 from __future__ import annotations
@@ -19,23 +21,28 @@ from typing import Any
 import pytest
 
 from kvdeco.stores.memory import MemoryStore
-from kvdeco.testing.contract import StoreContract
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.faults import RecordingStore
-from kvdeco.testing.profiles import PROFILE_VARIABLE, QUICK, register_profiles
-from kvdeco.testing.state_machine import ManualClock
-from kvdeco.testing.suite import StoreLaws
 
-__all__ = ["StoreContract", "StoreLaws", "manual_clock", "memory_store", "recording_store"]
+__all__ = ["manual_clock", "memory_store", "recording_store"]
+
+_PROFILE_VARIABLE = "KVDECO_HYPOTHESIS_PROFILE"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the kit's Hypothesis profiles."""
+    """Register the kit's Hypothesis profiles, when Hypothesis is installed."""
+    try:
+        from kvdeco.testing.profiles import register_profiles
+    except ImportError:  # no Hypothesis: the fixtures still work
+        return
     register_profiles()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     """Name the Hypothesis profile the kit runs with."""
-    return f"kvdeco test kit: hypothesis profile {os.environ.get(PROFILE_VARIABLE) or QUICK}"
+    return (
+        f"kvdeco test kit: hypothesis profile {os.environ.get(_PROFILE_VARIABLE) or 'kvdeco-quick'}"
+    )
 
 
 @pytest.fixture

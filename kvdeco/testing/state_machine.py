@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from kvdeco.testing import strategies as kst
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.profiles import kit_settings
 from kvdeco.validation import DEFAULT_COLLECTION
 
@@ -77,28 +78,6 @@ _VALUES = st.one_of(
 class ContractViolation(AssertionError):
     """A store or wrapper broke the contract. The message names the call, what it returned
     and what the model expected."""
-
-
-class ManualClock:
-    """A clock that only moves when told to: pass it to the store and to the machine.
-
-    Example:
-        >>> clock = ManualClock()
-        >>> start = clock()
-        >>> clock.advance(5)
-        >>> clock() - start
-        5.0
-    """
-
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.now = float(start)
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward by ``seconds``."""
-        self.now += seconds
 
 
 @dataclasses.dataclass
@@ -147,6 +126,7 @@ class MachineConfig:
     cross_check: bool = False
     writers: tuple[int, ...] | None = None
     shared_model: bool = False
+    invalid_calls: bool = True
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -686,13 +666,6 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             ttl=ttl,
             **written,
         ),
-        "invalid_call": _rule(
-            "invalid_call",
-            lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
-            case=kst.invalid_calls(key),
-            collection=coll,
-            **written,
-        ),
         # One rule for the four capabilities, so destroying (which empties everything) is rare.
         "capability": precondition(lambda self: any(self.can(c) for c in CAPABILITIES))(
             _rule(
@@ -707,6 +680,14 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             )
         ),
     }
+    if cfg.invalid_calls:
+        ns["invalid_call"] = _rule(
+            "invalid_call",
+            lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
+            case=kst.invalid_calls(key),
+            collection=coll,
+            **written,
+        )
     # The reads and deletes differ only in their method and whether they take one key or many.
     for name, arg, strategy, views in [
         ("get", "key", key, viewed),
@@ -770,6 +751,7 @@ def store_state_machine(
     settings: Settings | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
     reuse: bool = False,
+    invalid_calls: bool = True,
 ) -> type[StoreMachine]:
     """Build a state machine that checks the store ``factory`` makes against a dict model.
 
@@ -795,6 +777,7 @@ def store_state_machine(
             thread); by default each example gets a private loop.
         reuse: The factory returns the same store every time: the machine empties it with
             ``destroy()`` first (when it can) and deletes what it wrote afterwards.
+        invalid_calls: Also make illegal calls and check their errors (on by default).
 
     Returns:
         A ``RuleBasedStateMachine`` subclass; its ``.TestCase`` is a ``unittest.TestCase``.
@@ -813,5 +796,6 @@ def store_state_machine(
         capabilities=None if capabilities is None else frozenset(capabilities),
         loop=loop,
         reuse=reuse,
+        invalid_calls=invalid_calls,
     )
     return build_machine(cfg, settings=settings)

@@ -53,32 +53,24 @@ VALUE_PRESERVING = {
 }
 
 
-def _class_path(decorator: Any) -> Any:
-    return laws.transparency_machine(lambda clock: decorator(MemoryStore)(clock=clock))
+# Encryption turns a key that is not a str into a TypeError instead of an InvalidKeyError
+# (see the xfail below); until that is fixed its stacks skip the illegal calls.
+SKIP_INVALID_CALLS = {"encryption", "compression_over_encryption"}
 
 
-def _instance_path(decorator: Any) -> Any:
-    return laws.transparency_machine(lambda clock: decorator(MemoryStore(clock=clock)))
+def _class_path(decorator: Any, **options: Any) -> Any:
+    return laws.transparency_machine(lambda c: decorator(MemoryStore)(clock=c), **options)
 
 
-ENCRYPTION_KEY_DEFECT = pytest.mark.xfail(
-    raises=ContractViolation,
-    strict=False,
-    reason="encryption (envelope version 2) raises TypeError, not InvalidKeyError, for a key "
-    "that is not a str; see test_encryption_refuses_a_non_string_key_with_invalid_key_error",
-)
+def _instance_path(decorator: Any, **options: Any) -> Any:
+    return laws.transparency_machine(lambda c: decorator(MemoryStore(clock=c)), **options)
 
 
 @pytest.mark.parametrize("path", [_class_path, _instance_path], ids=["class", "instance"])
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=ENCRYPTION_KEY_DEFECT) if "encryption" in name else name
-        for name in sorted(VALUE_PRESERVING)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(VALUE_PRESERVING))
 def test_value_preserving_wrappers_behave_like_the_model(name: str, path: Any) -> None:
-    path(VALUE_PRESERVING[name]).TestCase("runTest").runTest()
+    options = {"invalid_calls": False} if name in SKIP_INVALID_CALLS else {}
+    path(VALUE_PRESERVING[name], **options).TestCase("runTest").runTest()
 
 
 @pytest.mark.parametrize("path", ["class", "instance"])
@@ -158,7 +150,11 @@ def test_py_key_value_envelopes_cannot_tell_a_moved_envelope() -> None:
     assert "state.move(" in program
 
 
-@pytest.mark.xfail(raises=TypeError, strict=True, reason="found by the model check; to be fixed")
+@pytest.mark.xfail(
+    raises=TypeError,
+    strict=True,
+    reason="found by the model check: envelope version 2 binds the key before checking it",
+)
 async def test_encryption_refuses_a_non_string_key_with_invalid_key_error() -> None:
     store = FernetEncryptionWrapper(MemoryStore(), fernet=FERNET)
     with pytest.raises(InvalidKeyError):

@@ -3,6 +3,11 @@ working in a project that loads it (as the ``kvdeco`` entry point will)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -66,3 +71,19 @@ def test_the_model_check_runs_under_the_plugin(pytester: pytest.Pytester) -> Non
     pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", "kvdeco-quick"))
     result = run_with_plugin(pytester, "behaves_like_the_model")
     result.assert_outcomes(passed=1)
+
+
+def test_the_plugin_loads_without_hypothesis() -> None:
+    # With the entry point installed, pytest imports the plugin in every project that has
+    # kvdeco, Hypothesis or not.
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "import kvdeco.testing.plugin as plugin\n"
+        "plugin.pytest_configure(None)\n"
+        "from kvdeco.testing import ManualClock, RecordingStore, StoreContract\n"
+        "assert 'hypothesis' not in [m for m in sys.modules if sys.modules[m] is not None]\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
