@@ -421,6 +421,7 @@ class _EncryptionMachine(_LawMachine):
         self.run(self.inner.put(key, raw, collection=collection))
         origin, value, _ = self.held[spot]
         self.held[spot] = (origin, value, True)
+        self.check_read(spot, with_ttl=False)
 
     @rule(source=_SPOTS, destination=_SPOTS)
     def move(self, source: _Spot, destination: _Spot) -> None:
@@ -430,10 +431,15 @@ class _EncryptionMachine(_LawMachine):
             return
         self.run(self.inner.put(destination[0], raw, collection=destination[1]))
         self.held[destination] = self.held[source]
+        self.check_read(destination, with_ttl=False)
 
     @rule(spot=_SPOTS, with_ttl=st.booleans())
     def get(self, spot: _Spot, with_ttl: bool) -> None:
-        """Intact entries decrypt to what was put; altered or moved ones never decrypt.
+        """Intact entries decrypt to what was put; altered or moved ones never decrypt."""
+        self.check_read(spot, with_ttl)
+
+    def check_read(self, spot: _Spot, with_ttl: bool) -> None:
+        """Read ``spot`` through the wrapper and check the outcome.
 
         An envelope moved back to the spot it was written for is intact again (and may hold
         an older value: replay is outside what an envelope can detect)."""
