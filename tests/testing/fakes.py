@@ -88,6 +88,7 @@ class FakeEncryption(ValueCodec):
 
     label: ClassVar[str] = "fake_encryption"
     sealed: bool = True
+    leaky: bool = False  # a broken one also keeps the value in clear beside the token
 
     def _seal(self, key: str, collection: str | None) -> list[Any]:
         return [key, collection or ""] if self.sealed else []
@@ -97,7 +98,10 @@ class FakeEncryption(ValueCodec):
     ) -> Mapping[str, Any]:
         plain = json.dumps([self._seal(key, collection), dict(value)]).encode()
         token = base64.b64encode(_FERNET.encrypt(plain)).decode()
-        return {"__encrypted_data__": token, "__encryption_version__": 1}
+        envelope: dict[str, Any] = {"__encrypted_data__": token, "__encryption_version__": 1}
+        if self.leaky:
+            envelope["debug"] = json.dumps(dict(value), ensure_ascii=False)
+        return envelope
 
     def decode(
         self, stored: dict[str, Any], key: str, collection: str | None
@@ -113,8 +117,8 @@ class FakeEncryption(ValueCodec):
         return value  # type: ignore[no-any-return]
 
 
-def fake_encryption(store: Any, *, sealed: bool = True) -> AspectWrapper:
-    return AspectWrapper(store, FakeEncryption(sealed))
+def fake_encryption(store: Any, *, sealed: bool = True, leaky: bool = False) -> AspectWrapper:
+    return AspectWrapper(store, FakeEncryption(sealed, leaky))
 
 
 # -- stand-ins for the wrappers being written elsewhere -----------------------------------

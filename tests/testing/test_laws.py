@@ -119,8 +119,10 @@ def test_encryption_law_reports_a_wrapper_that_accepts_a_moved_envelope() -> Non
     assert "state.move(" in program
 
 
-def test_encryption_law_reports_a_wrapper_that_stores_plaintext() -> None:
-    message, _ = violation_found(laws.encryption_machine(lambda store: store))
+def test_encryption_law_reports_a_wrapper_that_leaks_plaintext() -> None:
+    message, _ = violation_found(
+        laws.encryption_machine(lambda store: fake_encryption(store, leaky=True))
+    )
     assert "the stored envelope contains" in message
 
 
