@@ -189,6 +189,8 @@ class FlakyStore(AspectWrapper):
         *,
         operations: Iterable[str] | None = None,
     ) -> None:
+        if not callable(schedule) and not isinstance(schedule, Iterable):
+            raise TypeError("schedule must be an iterable of faults or a function (operation, n)")
         super().__init__(store, _Observed("flaky"))
         self._self_runtime = _Faults(
             schedule, None if operations is None else frozenset(operations)

@@ -66,6 +66,7 @@ _COLLECTIONS = st.one_of(
     st.sampled_from([None, "c1"]),
     st.sampled_from([None, "c1"]),
     st.sampled_from(["", "c:2", "ключ", DEFAULT_COLLECTION]),
+    kst.collections(max_size=8),
 )
 # Mostly small values, which keep programs cheap to run and to shrink; sometimes anything.
 _VALUES = st.one_of(
@@ -782,6 +783,13 @@ def store_state_machine(
     Returns:
         A ``RuleBasedStateMachine`` subclass; its ``.TestCase`` is a ``unittest.TestCase``.
     """
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, not {type(factory).__name__}")
+    if clock is not None and not callable(getattr(clock, "advance", None)):
+        raise TypeError("clock must be a ManualClock (something with advance(seconds))")
+    for name, number in (("expiry_seconds", expiry_seconds), ("expiry_margin", expiry_margin)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
+            raise ValueError(f"{name} must be a number of seconds >= 0")
     cfg = MachineConfig(
         build=factory,
         clock=clock,

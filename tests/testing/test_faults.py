@@ -71,3 +71,8 @@ async def test_test_doubles_keep_the_capabilities_and_stack() -> None:
     recording.reset()
     await store.get("k", collection="c")
     assert recording.calls == {"get": 1}
+
+
+def test_a_schedule_that_is_neither_a_list_nor_a_function_is_refused() -> None:
+    with pytest.raises(TypeError, match="schedule"):
+        FlakyStore(MemoryStore(), 3)  # type: ignore[arg-type]

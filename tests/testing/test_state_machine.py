@@ -119,13 +119,28 @@ def test_a_violation_is_an_assertion_error() -> None:
     assert issubclass(ContractViolation, AssertionError)
 
 
-@pytest.mark.parametrize("missing", [st.none()])
-def test_custom_strategies_are_used(missing: Any) -> None:
+def test_custom_strategies_are_used() -> None:
     machine = store_state_machine(
         MemoryStore,
         keys=st.just("only"),
-        collections=missing,
+        collections=st.none(),
         ttls=st.none(),
         settings=kit_settings(max_examples=3),
     )
     run_state_machine_as_test(machine)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"factory": "not a factory"}, TypeError),
+        ({"factory": MemoryStore, "clock": 5.0}, TypeError),
+        ({"factory": MemoryStore, "expiry_seconds": -1}, ValueError),
+        ({"factory": MemoryStore, "expiry_margin": True}, ValueError),
+    ],
+)
+def test_bad_arguments_are_refused_when_the_machine_is_built(
+    arguments: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        store_state_machine(**arguments)
