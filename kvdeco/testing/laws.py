@@ -324,6 +324,8 @@ def ttl_clamp_machine(
         missing_ttl: What a write without a TTL gets.
         settings: Hypothesis settings.
     """
+    if not 0 < min_ttl <= max_ttl:
+        raise ValueError("min_ttl and max_ttl must satisfy 0 < min_ttl <= max_ttl")
     clock = ManualClock()
     ttls = kst.valid_ttls(min_value=0.001, max_value=max(10 * max_ttl, 1.0))
     cfg = MachineConfig(build=lambda: None, clock=clock, ttls=ttls)
@@ -664,6 +666,8 @@ def retry_machine(
         retry_on: The wrapper's ``retry_on``.
         settings: Hypothesis settings.
     """
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError("max_retries must be an int >= 0")
     cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
     namespace = {"wrap": staticmethod(wrap), "max_retries": max_retries, "retry_on": retry_on}
     return _own_rules(type("_Retry", (_RetryMachine,), namespace), cfg, "RetryMachine", settings)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from kvdeco import MemoryStore, PrefixKeysWrapper, prefix_keys, with_statistics
 from kvdeco.testing import laws
 from kvdeco.wrappers.base import AspectWrapper
@@ -155,3 +157,12 @@ TestFallbackLaw = laws.fallback_machine(FakeFallback).TestCase
 def test_fallback_law_reports_a_wrapper_that_never_falls_back() -> None:
     message, _ = violation_found(laws.fallback_machine(lambda primary, fallback: primary))
     assert "read of" in message or "ConnectionError" in message
+
+
+def test_law_arguments_are_checked_when_the_machine_is_built() -> None:
+    with pytest.raises(ValueError, match="two view names"):
+        laws.isolation_machine(glued_prefix, names=("only",))
+    with pytest.raises(ValueError, match="min_ttl"):
+        laws.ttl_clamp_machine(lambda store: store, min_ttl=10, max_ttl=5)
+    with pytest.raises(ValueError, match="max_retries"):
+        laws.retry_machine(lambda store: store, max_retries=-1)
