@@ -152,7 +152,9 @@ def invalid_ttls() -> st.SearchStrategy[tuple[Any, type[Exception]]]:
     """``(ttl, InvalidTTLError)`` for TTLs the contract refuses: zero, negatives, booleans,
     NaN, infinities and things that are not numbers."""
     bad = st.one_of(
-        st.sampled_from([0, 0.0, -0.0, True, False, math.nan, math.inf, -math.inf, "ten", [], {}]),
+        st.sampled_from(
+            [0, 0.0, -0.0, True, False, math.nan, math.inf, -math.inf, "ten", "10", b"10", [], {}]
+        ),
         st.integers(max_value=-1),
         st.floats(max_value=-1e-9, allow_nan=False),
     )
