@@ -117,9 +117,11 @@ class StatisticsRecorder:
         op = call.op
         if op.capability:
             return await proceed(call)
-        stats: OperationStatistics = getattr(
-            self.statistics.get_collection(call.collection or DEFAULT_COLLECTION), _FIELD[op.name]
-        )
+        name = call.collection or DEFAULT_COLLECTION
+        per_collection = self.statistics.collections.get(name)
+        if per_collection is None:
+            per_collection = self.statistics.get_collection(name)
+        stats: OperationStatistics = getattr(per_collection, _FIELD[op.name])
         try:
             result = await proceed(call)
         except BaseException:
