@@ -44,8 +44,13 @@ from kvdeco.protocols import (
 )
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
+from kvdeco.wrappers.logging import LoggingWrapper, logged
+from kvdeco.wrappers.passthrough_cache import PassthroughCacheWrapper, passthrough_cache
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
+from kvdeco.wrappers.retry import RetryWrapper, with_retry
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
+from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
 
 __version__ = "0.1.0"
 
@@ -57,22 +62,27 @@ __all__ = [
     "BaseWrapper",
     "Call",
     "CorruptedDataError",
-    "DecryptionError",
     "Decorator",
+    "DecryptionError",
     "DeserializationError",
     "EncryptionError",
     "EncryptionVersionError",
     "EntryTooLargeError",
     "EntryTooSmallError",
+    "FallbackWrapper",
     "InvalidKeyError",
     "InvalidTTLError",
     "KeyMapper",
     "KeyValueOperationError",
     "KeyValueStoreError",
+    "LoggingWrapper",
     "MemoryStore",
     "Operation",
+    "OperationTimeoutError",
+    "PassthroughCacheWrapper",
     "PrefixKeysWrapper",
     "ReadOnlyError",
+    "RetryWrapper",
     "SerializationError",
     "StatisticsWrapper",
     "StoreConnectionError",
@@ -83,10 +93,16 @@ __all__ = [
     "SupportsDestroy",
     "SupportsDestroyCollection",
     "SupportsKeys",
+    "TimeoutWrapper",
     "ValueCodec",
     "decorate_class",
     "layers",
+    "logged",
+    "passthrough_cache",
     "prefix_keys",
     "unwrap",
+    "with_fallback",
+    "with_retry",
     "with_statistics",
+    "with_timeout",
 ]

@@ -33,7 +33,9 @@ async def run_demo(operations: int, seed: int, out: Any) -> StatisticsWrapper:
         if roll < 0.45:
             await store.get(key, collection="sessions")
         elif roll < 0.75:
-            await store.put(key, {"user": key, "visits": rng.randint(1, 99)}, collection="sessions", ttl=300)
+            await store.put(
+                key, {"user": key, "visits": rng.randint(1, 99)}, collection="sessions", ttl=300
+            )
         elif roll < 0.9:
             await store.get_many(rng.sample(users, 5), collection="sessions")
         else:

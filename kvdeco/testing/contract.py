@@ -54,7 +54,7 @@ class StoreContract:
         assert (await store.ttl("empty", collection="c"))[0] == {}
 
     async def test_get_returns_a_fresh_copy(self, store: Any) -> None:
-        original = {"items": [1, 2], "inner": {"a": 1}}
+        original: dict[str, Any] = {"items": [1, 2], "inner": {"a": 1}}
         await store.put("k", original, collection="c")
         original["items"].append(3)
         first = await store.get("k", collection="c")

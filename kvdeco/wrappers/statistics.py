@@ -9,7 +9,7 @@ counter) and bulk operations count once per key: a ``get_many`` of three keys is
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator, bare_or_called
@@ -94,6 +94,8 @@ class StoreStatistics:
             stats = self.collections[collection] = CollectionStatistics()
         return stats
 
+
+S = TypeVar("S")
 
 _FIELD = {
     "get": "get",
@@ -208,6 +210,18 @@ class StatisticsWrapper(AspectWrapper):
     def statistics(self) -> StoreStatistics:
         """Live counts by collection, in py-key-value's shape."""
         return self._self_recorder.statistics
+
+
+@overload
+def with_statistics(target: None = None, /) -> Decorator[StatisticsWrapper]: ...
+
+
+@overload
+def with_statistics(target: type[S], /) -> type[S]: ...
+
+
+@overload
+def with_statistics(target: S, /) -> S: ...
 
 
 def with_statistics(target: Any = None, /) -> Any:

@@ -1,0 +1,47 @@
+"""Argument checks shared by the wrappers' constructors (private)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite real number above ``minimum``.
+
+    Args:
+        value: What the caller gave.
+        name: The argument's name, for the error message.
+        minimum: The lower bound.
+        inclusive: Whether ``minimum`` itself is allowed.
+
+    Raises:
+        TypeError: for booleans and non-numbers.
+        ValueError: for NaN, infinities and values out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    low_ok = value >= minimum if inclusive else value > minimum
+    if not (low_ok and math.isfinite(value)):
+        bound = ">=" if inclusive else ">"
+        raise ValueError(f"{name} must be a finite number {bound} {minimum:g}, not {value!r}")
+    return float(value)
+
+
+def exception_types(value: Any, name: str) -> tuple[type[BaseException], ...]:
+    """Return ``value`` as a non-empty tuple of exception classes (one class is accepted)."""
+    types = (value,) if isinstance(value, type) else value
+    if (
+        not isinstance(types, (tuple, list))
+        or not types
+        or not all(isinstance(t, type) and issubclass(t, BaseException) for t in types)
+    ):
+        raise TypeError(f"{name} must be an exception class or a non-empty tuple of them")
+    return tuple(types)
+
+
+def one_of(value: Any, alias: Any, name: str, alias_name: str) -> Any:
+    """Return whichever of two spellings of one argument was given; exactly one must be."""
+    if (value is None) == (alias is None):
+        raise TypeError(f"give exactly one of {name}= and {alias_name}=")
+    return value if alias is None else alias

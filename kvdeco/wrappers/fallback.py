@@ -1,0 +1,99 @@
+"""Serve reads from a second store when the primary one fails.
+
+Reads (``get``, ``ttl``, ``get_many``, ``ttl_many``) that raise one of ``fallback_on`` are
+answered by the fallback store. Writes and deletes go to the primary only, unless
+``write_to_fallback=True``: then a write the primary refuses with one of ``fallback_on`` goes
+to the fallback instead. Cancellation, ``KeyboardInterrupt`` and the other
+non-``Exception`` errors always propagate, even if ``fallback_on`` names ``BaseException``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from kvdeco.aspect import Aspect
+from kvdeco.decorating import Decorator
+from kvdeco.operations import Call, Kind, Proceed
+from kvdeco.wrappers._arguments import exception_types, one_of
+from kvdeco.wrappers.base import AspectWrapper, _check_store
+
+__all__ = ["Fallback", "FallbackWrapper", "with_fallback"]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Fallback(Aspect):
+    """The aspect behind :func:`with_fallback`: the wrapped store is the primary."""
+
+    label: ClassVar[str] = "with_fallback"
+    fallback: Any
+    fallback_on: tuple[type[BaseException], ...] = (Exception,)
+    write_to_fallback: bool = False
+
+    def __post_init__(self) -> None:
+        _check_store(self.fallback, "fallback")
+        object.__setattr__(self, "fallback_on", exception_types(self.fallback_on, "fallback_on"))
+        if not isinstance(self.write_to_fallback, bool):
+            raise TypeError(
+                f"write_to_fallback must be a bool, not {type(self.write_to_fallback).__name__}"
+            )
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        op = call.op
+        if op.capability or (op.kind is not Kind.READ and not self.write_to_fallback):
+            return await proceed(call)
+        try:
+            return await proceed(call)
+        except self.fallback_on as error:
+            if not isinstance(error, Exception):
+                raise  # cancellation and interpreter exits are never a reason to fall back
+        return await op.invoke(self.fallback, call)
+
+
+class FallbackWrapper(AspectWrapper):
+    """A store that falls back to a second store when the primary fails.
+
+    The proxy wraps the primary: ``isinstance(wrapper, type(primary))`` holds.
+
+    Args:
+        primary: The store tried first (py-key-value's ``primary_key_value``).
+        fallback: The store used when the primary fails (``fallback_key_value``).
+        fallback_on: The exception types that trigger the fallback.
+        write_to_fallback: Send a failed write to the fallback too; off by default.
+
+    Example:
+        >>> from kvdeco import MemoryStore
+        >>> store = FallbackWrapper(primary=MemoryStore(), fallback=MemoryStore())
+    """
+
+    def __init__(
+        self,
+        primary: Any = None,
+        fallback: Any = None,
+        *,
+        fallback_on: tuple[type[BaseException], ...] = (Exception,),
+        write_to_fallback: bool = False,
+        primary_key_value: Any = None,
+        fallback_key_value: Any = None,
+    ) -> None:
+        primary = one_of(primary, primary_key_value, "primary", "primary_key_value")
+        fallback = one_of(fallback, fallback_key_value, "fallback", "fallback_key_value")
+        super().__init__(primary, Fallback(fallback, fallback_on, write_to_fallback))
+
+
+def with_fallback(
+    fallback: Any,
+    *,
+    fallback_on: tuple[type[BaseException], ...] = (Exception,),
+    write_to_fallback: bool = False,
+) -> Decorator[FallbackWrapper]:
+    """Decorate a store class or instance (the primary) to fall back to ``fallback``.
+
+    Example:
+        >>> from kvdeco import MemoryStore
+        >>> backup = MemoryStore()
+        >>> @with_fallback(backup)
+        ... class MainStore(MemoryStore):
+        ...     pass
+    """
+    return Decorator(Fallback(fallback, fallback_on, write_to_fallback), FallbackWrapper)

@@ -1,0 +1,35 @@
+"""The flat public namespace: everything users need is importable from ``kvdeco``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import kvdeco
+import kvdeco.wrappers
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert kvdeco.__all__ == sorted(set(kvdeco.__all__))
+
+
+def test_every_name_in_all_exists() -> None:
+    for name in kvdeco.__all__:
+        assert hasattr(kvdeco, name), name
+
+
+def test_every_public_name_is_in_all() -> None:
+    public = {
+        name
+        for name, value in vars(kvdeco).items()
+        if not name.startswith("_") and not isinstance(value, type(kvdeco))
+    }
+    assert public == set(kvdeco.__all__)
+
+
+def test_every_wrapper_class_and_decorator_is_re_exported() -> None:
+    for module_info in pkgutil.walk_packages(kvdeco.wrappers.__path__, "kvdeco.wrappers."):
+        module = importlib.import_module(module_info.name)
+        for name in getattr(module, "__all__", ()):
+            if name.endswith("Wrapper") and name not in {"AspectWrapper", "BaseWrapper"}:
+                assert name in kvdeco.__all__, f"{module_info.name}.{name}"

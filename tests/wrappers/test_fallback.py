@@ -1,0 +1,130 @@
+"""FallbackWrapper: reads survive a failing primary; writes stay on the primary unless asked."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from kvdeco import MemoryStore
+from kvdeco.errors import ReadOnlyError
+from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
+from tests.wrappers.faults import BrokenStore, RecordingStore
+
+
+class TestFallbackKeepsTheStoreContract(StoreContract):
+    @pytest.fixture(params=["class", "instance"])
+    def store(self, request: pytest.FixtureRequest) -> Any:
+        return decorated_both_ways(with_fallback(MemoryStore()), MemoryStore)[request.param]
+
+
+@pytest.fixture
+async def backup() -> MemoryStore:
+    store = MemoryStore()
+    await store.put("k", {"from": "backup"}, collection="c", ttl=100)
+    await store.put("j", {"from": "backup"}, collection="c")
+    return store
+
+
+async def test_reads_come_from_the_fallback_when_the_primary_fails(backup: MemoryStore) -> None:
+    store = FallbackWrapper(primary=BrokenStore(ConnectionError("down")), fallback=backup)
+    assert await store.get("k", collection="c") == {"from": "backup"}
+    value, remaining = await store.ttl("k", collection="c")
+    assert value == {"from": "backup"} and remaining is not None
+    assert await store.get_many(["k", "x"], collection="c") == [{"from": "backup"}, None]
+    assert [v for v, _ in await store.ttl_many(["j"], collection="c")] == [{"from": "backup"}]
+
+
+async def test_reads_come_from_the_primary_when_it_works(backup: MemoryStore) -> None:
+    primary = MemoryStore()
+    await primary.put("k", {"from": "primary"}, collection="c")
+    store = FallbackWrapper(primary=primary, fallback=backup)
+    assert await store.get("k", collection="c") == {"from": "primary"}
+    assert await store.get("j", collection="c") is None  # a miss is not a failure
+
+
+async def test_writes_go_to_the_primary_only_by_default() -> None:
+    fallback = RecordingStore()
+    store = FallbackWrapper(primary=BrokenStore(ConnectionError("down")), fallback=fallback)
+    with pytest.raises(ConnectionError):
+        await store.put("k", {"v": 1})
+    with pytest.raises(ConnectionError):
+        await store.delete_many(["k"])
+    assert fallback.calls == []
+    working = FallbackWrapper(primary=MemoryStore(), fallback=fallback)
+    await working.put("k", {"v": 1})
+    assert fallback.calls == []
+
+
+async def test_failed_writes_go_to_the_fallback_when_asked() -> None:
+    fallback = RecordingStore()
+    store = FallbackWrapper(
+        primary=BrokenStore(ConnectionError("down")), fallback=fallback, write_to_fallback=True
+    )
+    await store.put("k", {"v": 1})
+    await store.put_many(["a"], [{"v": 2}], ttl=5)
+    assert await store.delete("a") is True
+    assert fallback.names() == ["put", "put_many", "delete"]
+    assert await fallback.get("k") == {"v": 1}
+
+
+async def test_only_the_listed_errors_trigger_the_fallback(backup: MemoryStore) -> None:
+    store = FallbackWrapper(
+        primary=BrokenStore(ReadOnlyError("no", operation="get")),
+        fallback=backup,
+        fallback_on=(ConnectionError,),
+    )
+    with pytest.raises(ReadOnlyError):
+        await store.get("k", collection="c")
+
+
+@pytest.mark.parametrize("error", [asyncio.CancelledError(), KeyboardInterrupt()])
+async def test_never_swallows_cancellation_or_interrupts(error: BaseException) -> None:
+    fallback = RecordingStore()
+    store = FallbackWrapper(
+        primary=BrokenStore(error), fallback=fallback, fallback_on=(BaseException,)
+    )
+    with pytest.raises(type(error)):
+        await store.get("k")
+    assert fallback.calls == []
+
+
+async def test_the_proxy_wraps_the_primary() -> None:
+    class Primary(MemoryStore):
+        region = "eu"
+
+    store = FallbackWrapper(primary=Primary(), fallback=MemoryStore())
+    assert isinstance(store, Primary)
+    assert store.region == "eu"
+
+
+async def test_py_key_value_spelling_is_accepted(backup: MemoryStore) -> None:
+    store = FallbackWrapper(
+        primary_key_value=BrokenStore(ConnectionError("down")), fallback_key_value=backup
+    )
+    assert await store.get("k", collection="c") == {"from": "backup"}
+
+
+async def test_the_decorator_applies_to_the_primary(backup: MemoryStore) -> None:
+    store = with_fallback(backup)(BrokenStore(ConnectionError("down")))
+    assert isinstance(store, FallbackWrapper)
+    assert await store.get("j", collection="c") == {"from": "backup"}
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"primary": MemoryStore()}, TypeError),
+        ({"fallback": MemoryStore()}, TypeError),
+        ({"primary": MemoryStore(), "primary_key_value": MemoryStore()}, TypeError),
+        ({"primary": MemoryStore(), "fallback": "redis://"}, TypeError),
+        ({"primary": MemoryStore(), "fallback": MemoryStore(), "fallback_on": ()}, TypeError),
+        ({"primary": MemoryStore(), "fallback": MemoryStore(), "fallback_on": [int]}, TypeError),
+        ({"primary": MemoryStore(), "fallback": MemoryStore(), "write_to_fallback": 1}, TypeError),
+    ],
+)
+def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
+    with pytest.raises(error):
+        FallbackWrapper(**options)
