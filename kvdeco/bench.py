@@ -268,6 +268,17 @@ async def _calibrate(op: Op, target: float) -> int:
         count *= 4
 
 
+async def _sample(op: Op, count: int) -> float:
+    # Start each batch with no garbage and an empty young heap, so no row pays for
+    # collecting what another row left behind.
+    gc.collect()
+    gc.freeze()
+    try:
+        return await _batch(op, count)
+    finally:
+        gc.unfreeze()
+
+
 async def measure(
     cases: list[Case], repetitions: int, target: float, progress: TextIO | None
 ) -> None:
@@ -286,12 +297,18 @@ async def measure(
             if rep % 2:
                 names.reverse()
             for name in names:
-                # Start each batch with no garbage and an empty young heap, so no row pays
-                # for collecting what another row left behind.
-                gc.collect()
-                gc.freeze()
-                case.samples[name].append(await _batch(case.ops[name], case.batch[name]))
-                gc.unfreeze()
+                base = case.baseline
+                if base is None:
+                    case.samples[name].append(await _sample(case.ops[name], case.batch[name]))
+                elif name in base.ops:
+                    # An overhead is measured against the bare store right next to it, in
+                    # alternating order, so that the machine's drifts cancel out.
+                    pair = [(case.ops[name], case.batch[name]), (base.ops[name], base.batch[name])]
+                    if rep % 2:
+                        pair.reverse()
+                    first, second = [await _sample(op, count) for op, count in pair]
+                    wrapped, bare = (second, first) if rep % 2 else (first, second)
+                    case.samples[name].append(wrapped - bare)
         if progress is not None:
             print(f"\r  repetition {rep + 1}/{repetitions}", end="", file=progress, flush=True)
     if progress is not None:
@@ -303,12 +320,8 @@ def _rows(cases: Iterable[Case]) -> list[Row]:
     for case in cases:
         results: dict[str, Summary] = {}
         for name, samples in case.samples.items():
-            base = case.baseline.samples.get(name) if case.baseline is not None else None
-            if case.baseline is not None and base is None:
-                continue  # no bare time to subtract for this implementation
-            if base is not None:
-                samples = [s - b for s, b in zip(samples, base)]
-            results[name] = Summary.of(samples)
+            if samples:  # an overhead row has none where the bare store has no time
+                results[name] = Summary.of(samples)
         rows.append(
             Row(case.group, case.name, case.size, results, case.baseline is not None, case.note)
         )
@@ -751,10 +764,10 @@ def run(
     """
     if quick:
         sizes, layers, bulk_sizes = ["1 KiB"], [*PASS_THROUGH, "timeout"], ["1 KiB"]
-        repetitions, target = 5, 0.004
+        repetitions, target = 7, 0.002
     else:
         sizes, layers, bulk_sizes = list(SIZES), list(_LAYERS), ["16 B", "1 KiB"]
-        repetitions, target = 15, 0.01
+        repetitions, target = 21, 0.005
     return asyncio.run(
         _run(
             sizes=sizes,

@@ -77,9 +77,7 @@ class KeyMapper(Aspect):
                 if type(key) is not str:
                     key = check_key(key, op.name, collection)
                 inner_keys = (self.inner_key(key, collection),)
-            inner = Call(
-                op, inner_keys, self.inner_collection(collection), call.values, call.ttl
-            )
+            inner = Call(op, inner_keys, self.inner_collection(collection), call.values, call.ttl)
         except Exception as error:
             return failed(error)
         return proceed(inner)
