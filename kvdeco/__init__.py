@@ -44,13 +44,22 @@ from kvdeco.protocols import (
 )
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+from kvdeco.wrappers.compression import CompressionWrapper, compressed
+from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
+from kvdeco.wrappers.encryption.fernet import FernetEncryptionWrapper, derive_fernet_key, encrypted
+from kvdeco.wrappers.encryption.rotation import reencrypt_collection
 from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
+from kvdeco.wrappers.limit_size import LimitSizeWrapper, limit_size
 from kvdeco.wrappers.logging import LoggingWrapper, logged
 from kvdeco.wrappers.passthrough_cache import PassthroughCacheWrapper, passthrough_cache
+from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper, prefix_collections
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
+from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
 from kvdeco.wrappers.retry import RetryWrapper, with_retry
+from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
 from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
+from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
 
 __version__ = "0.1.0"
 
@@ -58,9 +67,11 @@ __all__ = [
     "Aspect",
     "AspectWrapper",
     "AsyncKeyValue",
+    "BaseEncryptionWrapper",
     "BaseKeyValueError",
     "BaseWrapper",
     "Call",
+    "CompressionWrapper",
     "CorruptedDataError",
     "Decorator",
     "DecryptionError",
@@ -70,20 +81,25 @@ __all__ = [
     "EntryTooLargeError",
     "EntryTooSmallError",
     "FallbackWrapper",
+    "FernetEncryptionWrapper",
     "InvalidKeyError",
     "InvalidTTLError",
     "KeyMapper",
     "KeyValueOperationError",
     "KeyValueStoreError",
+    "LimitSizeWrapper",
     "LoggingWrapper",
     "MemoryStore",
     "Operation",
     "OperationTimeoutError",
     "PassthroughCacheWrapper",
+    "PrefixCollectionsWrapper",
     "PrefixKeysWrapper",
     "ReadOnlyError",
+    "ReadOnlyWrapper",
     "RetryWrapper",
     "SerializationError",
+    "SingleCollectionWrapper",
     "StatisticsWrapper",
     "StoreConnectionError",
     "StoreSetupError",
@@ -93,13 +109,24 @@ __all__ = [
     "SupportsDestroy",
     "SupportsDestroyCollection",
     "SupportsKeys",
+    "TTLClampWrapper",
     "TimeoutWrapper",
+    "UnsupportedEnvelopeVersionError",
     "ValueCodec",
+    "compressed",
     "decorate_class",
+    "derive_fernet_key",
+    "encrypted",
     "layers",
+    "limit_size",
     "logged",
     "passthrough_cache",
+    "prefix_collections",
     "prefix_keys",
+    "read_only",
+    "reencrypt_collection",
+    "single_collection",
+    "ttl_clamp",
     "unwrap",
     "with_fallback",
     "with_retry",

@@ -34,9 +34,12 @@ def check_separator_free(name: str, what: str, separator: str) -> str:
         raise TypeError(f"{what} must be a str, not {type(name).__name__}")
     if not isinstance(separator, str) or not separator:
         raise ValueError("separator must be a non-empty str")
-    if separator in name:
+    # The separator must first occur right after the name: a name containing it, or ending
+    # with part of it ("a_" before "__"), would let two names produce the same stored string.
+    if (name + separator).find(separator) != len(name):
         raise ValueError(
-            f"{what} {name!r} contains the separator {separator!r}: views could collide"
+            f"{what} {name!r} contains the separator {separator!r} or ends with part of it:"
+            " views could collide"
         )
     return name
 

@@ -80,7 +80,8 @@ def check_ttl(ttl: object, operation: str = "put", collection: str | None = None
     """
     if ttl is None:
         return None
-    if isinstance(ttl, bool):
+    if isinstance(ttl, (bool, str, bytes)):
+        # float("30") would parse, but a TTL is a number, not text that looks like one.
         raise InvalidTTLError(ttl, operation=operation, collection=collection)
     try:
         seconds = float(ttl)  # type: ignore[arg-type]

@@ -109,7 +109,9 @@ class StoreContract:
         assert await store.get_many(["s1", "s2", "long"], collection="c") == [None, None, {"v": 2}]
         assert await store.delete("short", collection="c") is False
 
-    @pytest.mark.parametrize("ttl", [0, -1, True, False, math.nan, math.inf, -math.inf, "ten"])
+    @pytest.mark.parametrize(
+        "ttl", [0, -1, True, False, math.nan, math.inf, -math.inf, "ten", "30"]
+    )
     async def test_invalid_ttls_are_refused(self, store: Any, ttl: Any) -> None:
         with pytest.raises(InvalidTTLError):
             await store.put("k", {"v": 1}, collection="c", ttl=ttl)

@@ -1,0 +1,219 @@
+"""Encrypt every value with any cipher that turns bytes into a token and back.
+
+Each value is stored as an envelope ``{"__encrypted_data__": <standard base64 of the token>,
+"__encryption_version__": <version>}``. Two envelope versions exist:
+
+* **1**, py-key-value's: the token holds the value's compact JSON. Anyone who can write to
+  the store can copy an envelope to another key or collection and it decrypts there as that
+  entry's value: version 1 cannot tell.
+* **2**, kvdeco's default: the token also holds the collection and the key the value was
+  written under, and reading checks them, so a moved envelope is a
+  :class:`~kvdeco.errors.DecryptionError`. ``None`` and ``""`` are bound as the default
+  collection's name. py-key-value refuses version 2 as an unknown version.
+
+Reading accepts both. A stored value without the marker key is returned as it is (as
+py-key-value does, so that a store can be encrypted gradually): anyone able to write plain
+values to the store can therefore still plant one.
+
+Errors: a token that does not verify is a :class:`~kvdeco.errors.DecryptionError`; an envelope
+that is not one (no or non-int version, non-string or non-base64 data, decrypted bytes that are
+not a JSON object) a :class:`~kvdeco.errors.CorruptedDataError`; a version other than 1 and 2
+an :class:`UnsupportedEnvelopeVersionError`, which is both a ``DecryptionError`` (as
+py-key-value raises) and an :class:`~kvdeco.errors.EncryptionVersionError` (as its name says).
+With ``raise_on_decryption_error=False`` all of these read as a missing entry instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from kvdeco.codec import ValueCodec
+from kvdeco.errors import (
+    CorruptedDataError,
+    DecryptionError,
+    EncryptionError,
+    EncryptionVersionError,
+)
+from kvdeco.validation import collection_name
+from kvdeco.wrappers._json import dump_compact, load_object
+from kvdeco.wrappers.base import AspectWrapper
+
+__all__ = [
+    "BaseEncryptionWrapper",
+    "Cipher",
+    "Encryption",
+    "UnsupportedEnvelopeVersionError",
+]
+
+DATA_KEY = "__encrypted_data__"
+VERSION_KEY = "__encryption_version__"
+ENVELOPE_VERSIONS = (1, 2)
+
+_header = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: no newline can appear in it
+
+
+@runtime_checkable
+class Cipher(Protocol):
+    """What encrypts values: ``Fernet`` and ``MultiFernet`` are ciphers as they are."""
+
+    def encrypt(self, data: bytes, /) -> bytes:
+        """Return an authenticated token for ``data``."""
+        ...
+
+    def decrypt(self, token: bytes, /) -> bytes:
+        """Return the data of ``token``; raise if it does not verify."""
+        ...
+
+
+class UnsupportedEnvelopeVersionError(DecryptionError, EncryptionVersionError):
+    """An envelope of a version this reader does not know (a newer kvdeco's, say)."""
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Encryption(ValueCodec):
+    """The aspect behind :func:`~kvdeco.wrappers.encryption.fernet.encrypted`.
+
+    Attributes:
+        cipher: Encrypts and decrypts bytes; never shown in a repr.
+        raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
+        envelope_version: 2 binds values to their key and collection; 1 is py-key-value's.
+    """
+
+    label: ClassVar[str] = "encrypted"
+    cipher: Cipher = dataclasses.field(repr=False)
+    raise_on_decryption_error: bool = True
+    envelope_version: int = 2
+
+    def __post_init__(self) -> None:
+        if not (
+            callable(getattr(self.cipher, "encrypt", None))
+            and callable(getattr(self.cipher, "decrypt", None))
+        ):
+            raise TypeError("cipher must have encrypt(bytes) and decrypt(bytes) methods")
+        if not isinstance(self.raise_on_decryption_error, bool):
+            raise TypeError("raise_on_decryption_error must be a bool")
+        if type(self.envelope_version) is not int or self.envelope_version not in ENVELOPE_VERSIONS:
+            raise ValueError(f"envelope_version must be one of {ENVELOPE_VERSIONS}")
+
+    def encode(
+        self, value: Mapping[str, Any], key: str, collection: str | None, op: str
+    ) -> Mapping[str, Any]:
+        """Return the envelope of ``value``."""
+        plain = dump_compact(value, op, collection, key).encode("ascii")
+        if self.envelope_version == 2:
+            plain = _binding(key, collection) + plain
+        try:
+            token = self.cipher.encrypt(plain)
+        except Exception:
+            raise EncryptionError(
+                "the cipher failed to encrypt the value",
+                operation=op,
+                collection=collection,
+                key=key,
+            ) from None
+        return {
+            DATA_KEY: binascii.b2a_base64(token, newline=False).decode("ascii"),
+            VERSION_KEY: self.envelope_version,
+        }
+
+    def decode(
+        self, stored: dict[str, Any], key: str, collection: str | None
+    ) -> dict[str, Any] | None:
+        """Return the value in an envelope, ``None`` if unreadable and not raising."""
+        if DATA_KEY not in stored:
+            return stored
+        try:
+            return self._open(stored, key, collection)
+        except DecryptionError:
+            if self.raise_on_decryption_error:
+                raise
+            return None
+
+    def _open(self, stored: dict[str, Any], key: str, collection: str | None) -> dict[str, Any]:
+        version, payload = stored.get(VERSION_KEY), stored[DATA_KEY]
+        if type(version) is not int:
+            raise CorruptedDataError(
+                "encrypted envelope without an int version", collection=collection, key=key
+            )
+        if version not in ENVELOPE_VERSIONS:
+            raise UnsupportedEnvelopeVersionError(
+                f"encrypted envelope of unsupported version {version}",
+                collection=collection,
+                key=key,
+            )
+        try:
+            if not isinstance(payload, str):
+                raise ValueError("not a string")
+            token = base64.b64decode(payload, validate=True)
+            # Base64 leaves spare bits in its last characters: without this check several
+            # texts would decode to one token, and a changed envelope could still decrypt.
+            # Strict decoding has already refused every other character, so only the last
+            # four need re-encoding.
+            tail = payload[-4:].encode("ascii")
+            if binascii.b2a_base64(binascii.a2b_base64(tail), newline=False) != tail:
+                raise ValueError("not canonical")
+        except (ValueError, binascii.Error):
+            raise CorruptedDataError(
+                "encrypted envelope whose data is not canonical base64",
+                collection=collection,
+                key=key,
+            ) from None
+        try:
+            plain = self.cipher.decrypt(token)
+        except Exception:
+            # No chaining: the cipher's exception may carry token bytes.
+            raise DecryptionError(
+                "value does not decrypt: wrong key or tampered data", collection=collection, key=key
+            ) from None
+        if version == 2:
+            binding = _binding(key, collection)
+            if not plain.startswith(binding):
+                raise DecryptionError(
+                    "value was encrypted for another key or collection",
+                    collection=collection,
+                    key=key,
+                )
+            plain = plain[len(binding) :]
+        try:
+            return load_object(plain)
+        except ValueError:
+            raise CorruptedDataError(
+                "decrypted data is not a JSON object", collection=collection, key=key
+            ) from None
+
+
+def _binding(key: str, collection: str | None) -> bytes:
+    """The header a version 2 token starts with: the entry's place, then a newline."""
+    return _header([collection_name(collection), key]).encode("ascii") + b"\n"
+
+
+class BaseEncryptionWrapper(AspectWrapper):
+    """A store that encrypts every value with ``cipher``; the base of the Fernet wrapper.
+
+    For another cipher, give any object with ``encrypt(bytes) -> bytes`` and
+    ``decrypt(bytes) -> bytes`` (raising when a token does not verify), or subclass this and
+    build the cipher in ``__init__``.
+
+    Args:
+        key_value: The store to wrap.
+        cipher: Encrypts and decrypts bytes (an authenticated cipher: the envelope relies on
+            it to detect tampering).
+        raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
+        envelope_version: 2 (default) binds each value to its key and collection; 1 writes
+            py-key-value's format.
+    """
+
+    def __init__(
+        self,
+        key_value: Any,
+        cipher: Cipher,
+        *,
+        raise_on_decryption_error: bool = True,
+        envelope_version: int = 2,
+    ) -> None:
+        super().__init__(key_value, Encryption(cipher, raise_on_decryption_error, envelope_version))

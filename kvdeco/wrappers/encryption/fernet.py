@@ -1,0 +1,161 @@
+"""Fernet encryption of every value, with a key, a ``MultiFernet`` or a password.
+
+Example:
+    >>> from cryptography.fernet import Fernet
+    >>> from kvdeco import MemoryStore
+    >>> fernet = Fernet(Fernet.generate_key())
+    >>> store = FernetEncryptionWrapper(key_value=MemoryStore(), fernet=fernet)
+
+See :mod:`kvdeco.wrappers.encryption.base` for the stored format and the errors.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from kvdeco.decorating import Decorator
+from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, Encryption
+
+__all__ = [
+    "KDF_ITERATIONS",
+    "FernetEncryptionWrapper",
+    "StrictFernet",
+    "derive_fernet_key",
+    "encrypted",
+]
+
+KDF_ITERATIONS = 1_200_000
+"""PBKDF2-HMAC-SHA256 rounds for password-derived keys, as py-key-value uses."""
+
+
+@functools.lru_cache(maxsize=16)
+def derive_fernet_key(source_material: str, salt: str) -> bytes:
+    """Derive a Fernet key from a password and a salt, as py-key-value does.
+
+    PBKDF2-HMAC-SHA256, 32 bytes, :data:`KDF_ITERATIONS` rounds, URL-safe base64. The result
+    is cached per (source material, salt): the derivation takes about a second on purpose.
+    """
+    raw = PBKDF2HMAC(
+        algorithm=hashes.SHA256(), length=32, salt=salt.encode(), iterations=KDF_ITERATIONS
+    ).derive(source_material.encode())
+    return base64.urlsafe_b64encode(raw)
+
+
+@dataclasses.dataclass(frozen=True)
+class StrictFernet:
+    """A Fernet (or MultiFernet) that accepts a token only in its one canonical spelling.
+
+    Fernet decodes tokens leniently: the spare bits of the last base64 character are ignored,
+    so a token changed there still decrypts. This refuses any token that does not re-encode
+    to itself, so that any change to a stored token is detected.
+    """
+
+    fernet: Fernet | MultiFernet
+
+    def encrypt(self, data: bytes, /) -> bytes:
+        """Return a Fernet token for ``data`` (encrypted with the first key of a MultiFernet)."""
+        return self.fernet.encrypt(data)
+
+    def decrypt(self, token: bytes, /) -> bytes:
+        """Return the data of ``token``; raise ``InvalidToken`` unless it verifies."""
+        if not _is_canonical(token):
+            raise InvalidToken
+        return self.fernet.decrypt(token)
+
+
+_URLSAFE_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_="
+
+
+def _is_canonical(token: bytes) -> bool:
+    # Fernet's lenient decoding would skip other characters and read "+" and "/" as "-" and
+    # "_"; past those, only the spare bits of the last quantum can spell a token twice.
+    if len(token) % 4 or token.translate(None, _URLSAFE_ALPHABET):
+        return False
+    tail = token[-4:]
+    try:
+        return base64.urlsafe_b64encode(base64.urlsafe_b64decode(tail)) == tail
+    except ValueError:
+        return False
+
+
+def _fernet(
+    fernet: Fernet | MultiFernet | None, source_material: str | None, salt: str | None
+) -> StrictFernet:
+    # Messages never echo the arguments: they are key material.
+    if fernet is not None:
+        if source_material is not None or salt is not None:
+            raise ValueError("give either fernet or source_material and salt, not both")
+        if not isinstance(fernet, (Fernet, MultiFernet)):
+            raise TypeError(f"fernet must be a Fernet or MultiFernet, not {type(fernet).__name__}")
+        return StrictFernet(fernet)
+    for name, text in (("source_material", source_material), ("salt", salt)):
+        if text is None:
+            raise ValueError(f"give fernet, or both source_material and salt ({name} is missing)")
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a str, not {type(text).__name__}")
+        if not text.strip():
+            raise ValueError(f"{name} must not be empty")
+    assert source_material is not None and salt is not None
+    return StrictFernet(Fernet(derive_fernet_key(source_material, salt)))
+
+
+class FernetEncryptionWrapper(BaseEncryptionWrapper):
+    """A store that encrypts every value with Fernet (the specification's wrapper).
+
+    Args:
+        key_value: The store to wrap.
+        fernet: A ``Fernet``, or a ``MultiFernet`` to rotate keys (it encrypts with its first
+            key and decrypts with any).
+        source_material: Instead of ``fernet``: a password to derive the key from.
+        salt: With ``source_material``: the salt of the derivation.
+        raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
+        envelope_version: 2 (default) binds each value to its key and collection; 1 writes
+            py-key-value's format (readable by py-key-value, but a moved entry goes unnoticed).
+    """
+
+    def __init__(
+        self,
+        key_value: Any,
+        fernet: Fernet | MultiFernet | None = None,
+        *,
+        source_material: str | None = None,
+        salt: str | None = None,
+        raise_on_decryption_error: bool = True,
+        envelope_version: int = 2,
+    ) -> None:
+        super().__init__(
+            key_value,
+            _fernet(fernet, source_material, salt),
+            raise_on_decryption_error=raise_on_decryption_error,
+            envelope_version=envelope_version,
+        )
+
+
+def encrypted(
+    fernet: Fernet | MultiFernet | None = None,
+    *,
+    source_material: str | None = None,
+    salt: str | None = None,
+    raise_on_decryption_error: bool = True,
+    envelope_version: int = 2,
+) -> Decorator[FernetEncryptionWrapper]:
+    """Decorate a store class or instance so every value is stored Fernet-encrypted.
+
+    Example:
+        >>> from cryptography.fernet import Fernet
+        >>> from kvdeco import MemoryStore
+        >>> @encrypted(Fernet(Fernet.generate_key()))
+        ... class SecretStore(MemoryStore):
+        ...     pass
+    """
+    aspect = Encryption(
+        _fernet(fernet, source_material, salt), raise_on_decryption_error, envelope_version
+    )
+    return Decorator(aspect, FernetEncryptionWrapper)

@@ -1,0 +1,102 @@
+"""Prefix every collection, so that environments or tenants share one store without meeting.
+
+``prefix_collections("prod")`` stores collection ``users`` as ``prod:users``; the default
+collection (``None`` or ``""``) becomes ``prod:default_collection``, as py-key-value does, so
+the view's default collection is still apart from the inner store's. The prefix may not
+contain the separator nor end with part of it, so no two prefixes can produce the same stored
+collection. Through the view, ``collections()`` lists only the view's collections, without the
+prefix; ``destroy_collection(c)`` destroys the inner ``prod:c``; ``destroy()`` destroys only
+the view's collections. py-key-value writes ``prod__users``: pass ``separator="__"`` to share
+its data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from kvdeco.decorating import Decorator
+from kvdeco.keymap import KeyMapper, check_separator_free
+from kvdeco.operations import DESTROY_COLLECTION, Call, Proceed
+from kvdeco.validation import DEFAULT_COLLECTION, collection_name
+from kvdeco.wrappers.base import AspectWrapper
+
+__all__ = ["PrefixCollections", "PrefixCollectionsWrapper", "prefix_collections"]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class PrefixCollections(KeyMapper):
+    """The aspect behind :func:`prefix_collections`."""
+
+    label: ClassVar[str] = "prefix_collections"
+    prefix: str
+    separator: str = ":"
+    default_collection: str = DEFAULT_COLLECTION
+
+    def __post_init__(self) -> None:
+        check_separator_free(self.prefix, "prefix", self.separator)
+        if not self.prefix:
+            raise ValueError("prefix must not be empty")
+        if not isinstance(self.default_collection, str) or not self.default_collection:
+            raise ValueError("default_collection must be a non-empty str")
+        object.__setattr__(self, "_head", self.prefix + self.separator)
+
+    def inner_collection(self, collection: str | None) -> str:
+        name = collection_name(collection) if collection else self.default_collection
+        return self._head + name  # type: ignore[attr-defined,no-any-return]
+
+    async def list_collections(self, call: Call, proceed: Proceed) -> list[str]:
+        head: str = self._head  # type: ignore[attr-defined]
+        return [name[len(head) :] for name in await proceed(call) if name.startswith(head)]
+
+    async def destroy_view_collection(self, call: Call, proceed: Proceed) -> bool:
+        # The view owns the whole inner collection, so it can be destroyed in one call.
+        inner = Call(DESTROY_COLLECTION, (), self.inner_collection(call.collection))
+        return bool(await proceed(inner))
+
+
+class PrefixCollectionsWrapper(AspectWrapper):
+    """A store whose collections all carry a prefix (the spec's ``PrefixCollectionsWrapper``).
+
+    Args:
+        key_value: The store to wrap.
+        prefix: Put before every collection name, followed by ``separator``.
+        separator: Between the prefix and the collection; ``":"`` by default.
+        default_collection: The collection that ``None`` and ``""`` stand for (py-key-value's
+            option); ``"default_collection"`` by default.
+
+    Example:
+        >>> import asyncio
+        >>> from kvdeco import MemoryStore
+        >>> inner = MemoryStore()
+        >>> store = PrefixCollectionsWrapper(key_value=inner, prefix="prod")
+        >>> asyncio.run(store.put("alice", {"name": "Alice"}, collection="users"))
+        >>> asyncio.run(inner.collections())
+        ['prod:users']
+    """
+
+    def __init__(
+        self,
+        key_value: Any,
+        prefix: str,
+        *,
+        separator: str = ":",
+        default_collection: str | None = None,
+    ) -> None:
+        aspect = PrefixCollections(prefix, separator, default_collection or DEFAULT_COLLECTION)
+        super().__init__(key_value, aspect)
+
+
+def prefix_collections(
+    prefix: str, *, separator: str = ":", default_collection: str | None = None
+) -> Decorator[PrefixCollectionsWrapper]:
+    """Decorate a store class or instance so every collection carries ``prefix``.
+
+    Example:
+        >>> from kvdeco import MemoryStore
+        >>> @prefix_collections("prod")
+        ... class ProdStore(MemoryStore):
+        ...     pass
+    """
+    aspect = PrefixCollections(prefix, separator, default_collection or DEFAULT_COLLECTION)
+    return Decorator(aspect, PrefixCollectionsWrapper)

@@ -1,0 +1,100 @@
+"""Refuse every write and delete, so a store can be shared with code that must only read.
+
+Reads, ``keys()``, ``collections()`` and ``cull()`` (which only drops what has expired) pass
+through. ``put``, ``put_many``, ``delete``, ``delete_many``, ``destroy`` and
+``destroy_collection`` raise :class:`~kvdeco.errors.ReadOnlyError`, naming the operation, the
+collection and the key; with ``raise_on_write=False`` they do nothing and report so (``delete``
+returns False, ``delete_many`` 0, the destroys False).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, TypeVar, overload
+
+from kvdeco.aspect import Aspect
+from kvdeco.decorating import Decorator, bare_or_called
+from kvdeco.errors import ReadOnlyError
+from kvdeco.operations import DELETE_MANY, Call, Kind, Proceed
+from kvdeco.wrappers.base import AspectWrapper
+
+__all__ = ["ReadOnly", "ReadOnlyWrapper", "read_only"]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class ReadOnly(Aspect):
+    """The aspect behind :func:`read_only`."""
+
+    label: ClassVar[str] = "read_only"
+    raise_on_write: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.raise_on_write, bool):
+            raise TypeError(
+                f"raise_on_write must be a bool, not {type(self.raise_on_write).__name__}"
+            )
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        """Pass reads on; refuse, or skip, writes and deletes."""
+        op = call.op
+        if not op.is_write:
+            return await proceed(call)
+        if self.raise_on_write:
+            raise ReadOnlyError(
+                "the store is read-only",
+                operation=op.name,
+                collection=call.collection,
+                key=call.keys[0] if call.keys and not op.many else None,
+            )
+        if op.kind is Kind.WRITE:
+            return None
+        return 0 if op is DELETE_MANY else False
+
+
+class ReadOnlyWrapper(AspectWrapper):
+    """A store that can be read but not changed (the specification's ``ReadOnlyWrapper``).
+
+    Args:
+        key_value: The store to wrap.
+        raise_on_write: Raise :class:`~kvdeco.errors.ReadOnlyError` on a write (the default),
+            or silently do nothing.
+
+    Example:
+        >>> import asyncio
+        >>> from kvdeco import MemoryStore
+        >>> store = ReadOnlyWrapper(key_value=MemoryStore(), raise_on_write=False)
+        >>> asyncio.run(store.delete("anything"))
+        False
+    """
+
+    def __init__(self, key_value: Any, *, raise_on_write: bool = True) -> None:
+        super().__init__(key_value, ReadOnly(raise_on_write))
+
+
+S = TypeVar("S")
+
+
+@overload
+def read_only(
+    target: None = None, /, *, raise_on_write: bool = True
+) -> Decorator[ReadOnlyWrapper]: ...
+
+
+@overload
+def read_only(target: type[S], /, *, raise_on_write: bool = True) -> type[S]: ...
+
+
+@overload
+def read_only(target: S, /, *, raise_on_write: bool = True) -> S: ...
+
+
+def read_only(target: Any = None, /, *, raise_on_write: bool = True) -> Any:
+    """Decorate a store class or instance so it refuses writes; use bare or called.
+
+    Example:
+        >>> from kvdeco import MemoryStore
+        >>> @read_only
+        ... class Archive(MemoryStore):
+        ...     pass
+    """
+    return bare_or_called(target, lambda: Decorator(ReadOnly(raise_on_write), ReadOnlyWrapper))
