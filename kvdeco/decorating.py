@@ -139,9 +139,12 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__kvdeco_layer_key__": layer_key,
         "__reduce_ex__": _reduce_decorated,
     }
+    handled = aspect.operations
     for name, method in operation_methods(dispatch).items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
+        if handled is not None and name not in handled:
+            continue  # the aspect leaves it alone: the store's own method serves it
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method
