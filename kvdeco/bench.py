@@ -754,6 +754,8 @@ def run(
     quick: bool = False,
     url: str | None = None,
     progress: TextIO | None = None,
+    repetitions: int | None = None,
+    target: float | None = None,
 ) -> Report:
     """Run the benchmark table and return it.
 
@@ -761,13 +763,17 @@ def run(
         quick: Fewer repetitions, one value size (1 KiB) and the pass-through layers only.
         url: A Redis URL for the Redis rows (keys go to a fresh namespace and are deleted).
         progress: Where to report progress, if anywhere.
+        repetitions: Batches per row and implementation, instead of the mode's default.
+        target: Seconds per batch, instead of the mode's default.
     """
     if quick:
         sizes, layers, bulk_sizes = ["1 KiB"], [*PASS_THROUGH, "timeout"], ["1 KiB"]
-        repetitions, target = 7, 0.002
+        default_repetitions, default_target = 7, 0.002
     else:
         sizes, layers, bulk_sizes = list(SIZES), list(_LAYERS), ["16 B", "1 KiB"]
-        repetitions, target = 21, 0.005
+        default_repetitions, default_target = 21, 0.005
+    repetitions = repetitions or default_repetitions
+    target = target or default_target
     return asyncio.run(
         _run(
             sizes=sizes,
