@@ -367,6 +367,8 @@ _PYKV_MODULES = {
     "LimitSizeWrapper": "key_value.aio.wrappers.limit_size",
     "CompressionWrapper": "key_value.aio.wrappers.compression",
     "FernetEncryptionWrapper": "key_value.aio.wrappers.encryption",
+    "FallbackWrapper": "key_value.aio.wrappers.fallback",
+    "PassthroughCacheWrapper": "key_value.aio.wrappers.passthrough_cache",
 }
 
 
@@ -384,6 +386,9 @@ _SILENT.setLevel(logging.CRITICAL)
 _SILENT.propagate = False
 
 Factory = Callable[[Any], Any]
+# Both libraries accept py-key-value's names for the two stores of these wrappers.
+_FALLBACK = {"_store": "primary_key_value", "_other": "fallback_key_value"}
+_CACHE = {"_store": "primary_key_value", "_other": "cache_key_value"}
 # name -> (kvdeco class name, keyword arguments, py-key-value keyword arguments)
 _LAYERS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "statistics": ("StatisticsWrapper", {}, {}),
@@ -406,6 +411,9 @@ _LAYERS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "timeout": ("TimeoutWrapper", {"timeout": 5.0}, {"timeout": 5.0}),
     "compression": ("CompressionWrapper", {}, {}),
     "fernet encryption": ("FernetEncryptionWrapper", {"fernet": None}, {"fernet": None}),
+    # Two-store wrappers: the measured store is the primary, a fresh MemoryStore the other.
+    "fallback": ("FallbackWrapper", _FALLBACK, _FALLBACK),
+    "passthrough cache": ("PassthroughCacheWrapper", _CACHE, _CACHE),
 }
 PASS_THROUGH = (
     "statistics",
@@ -429,7 +437,15 @@ def layer(library: str, name: str) -> Factory | None:
         from cryptography.fernet import Fernet
 
         options["fernet"] = Fernet(_FERNET_KEY)
-    return lambda store: cls(key_value=store, **options)
+    store_keyword = options.pop("_store", "key_value")
+    other = options.pop("_other", None)
+
+    def build(store: Any) -> Any:
+        if other is not None:
+            options[other] = _memory(library)
+        return cls(**{store_keyword: store}, **options)
+
+    return build
 
 
 PRODUCTION = ("statistics", "retry (no failure)", "timeout", "compression", "fernet encryption")
