@@ -185,6 +185,8 @@ class Report:
     rows: list[Row]
     repetitions: int
     python: str = sys.version.split()[0]
+    redis_namespace: str | None = None
+    """The tag in every Redis key the run wrote (all deleted when it ended)."""
 
     def to_json(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
@@ -629,7 +631,7 @@ class RedisBench:
         fernet = _fernet()
         for size in sizes:
             value = make_value(SIZES[size])
-            bare_key, sealed_key = f"{self.tag}:raw:{size}", f"{self.tag}:sealed:{size}"
+            bare_key, sealed_key = f"{self.tag}:raw:{SIZES[size]}", f"{self.tag}:sealed:{SIZES[size]}"
             await raw.set(bare_key, _compact(value))
             await raw.set(sealed_key, _seal(fernet, value))
 
@@ -681,7 +683,7 @@ class RedisBench:
                     note = (
                         f"kvdeco: {await self._round_trips(store, keys, collection)} round trip(s)"
                     )
-            raw_keys = [f"{self.tag}:many:{size}:{n}" for n in range(BULK)]
+            raw_keys = [f"{self.tag}:many:{SIZES[size]}:{n}" for n in range(BULK)]
             token = _seal(fernet, value)
             await raw.mset(dict.fromkeys(raw_keys, token))
 
@@ -762,7 +764,8 @@ async def _run(
     finally:
         if redis_bench is not None:
             await redis_bench.close()
-    return Report(_rows(cases), repetitions)
+    tag = None if redis_bench is None else redis_bench.tag
+    return Report(_rows(cases), repetitions, redis_namespace=tag)
 
 
 def run(

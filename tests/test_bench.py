@@ -47,8 +47,10 @@ def test_redis_rows_count_round_trips_and_leave_no_key_behind(redis_url: str) ->
         many = [row for row in report.rows if row.group.startswith("get_many")]
         assert many and "1 round trip" in many[0].note
         assert any(row.group.startswith("RedisStore") for row in report.rows)
-        # Every key the run wrote is under its own namespace, and deleted at the end.
-        leftovers = [k for k in client.scan_iter(match="*kvdeco-bench-*", count=1000)]
+        # Every key the run wrote carries its namespace, and is deleted at the end.
+        assert report.redis_namespace
+        pattern = f"*{report.redis_namespace}*"
+        leftovers = [k for k in client.scan_iter(match=pattern, count=1000)]
         assert leftovers == []
     finally:
         client.close()
