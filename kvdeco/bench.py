@@ -631,7 +631,10 @@ class RedisBench:
         fernet = _fernet()
         for size in sizes:
             value = make_value(SIZES[size])
-            bare_key, sealed_key = f"{self.tag}:raw:{SIZES[size]}", f"{self.tag}:sealed:{SIZES[size]}"
+            bare_key, sealed_key = (
+                f"{self.tag}:raw:{SIZES[size]}",
+                f"{self.tag}:sealed:{SIZES[size]}",
+            )
             await raw.set(bare_key, _compact(value))
             await raw.set(sealed_key, _seal(fernet, value))
 

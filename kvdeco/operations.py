@@ -235,64 +235,73 @@ def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
     """Build every operation's method, with its real signature, around one dispatch function.
 
     Args:
-        dispatch: Called as ``dispatch(self, call)`` and awaited for the result.
+        dispatch: Called as ``dispatch(self, call)``; returns an awaitable of the result.
 
     Returns:
-        The methods by name, ready to be set on a class.
+        The methods by name, ready to be set on a class. They return ``dispatch``'s awaitable
+        without a coroutine of their own, and are marked as coroutine functions.
     """
 
-    async def get(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(GET, (key,), collection))
+    def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(GET, (key,), collection))
 
-    async def ttl(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(TTL, (key,), collection))
+    def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(TTL, (key,), collection))
 
-    async def put(
+    def put(
         self: Any,
         key: str,
         value: Mapping[str, Any],
         *,
         collection: str | None = None,
         ttl: Any = None,
-    ) -> None:
-        await dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
+    ) -> Awaitable[None]:
+        return dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
 
-    async def delete(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(DELETE, (key,), collection))
+    def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(DELETE, (key,), collection))
 
-    async def get_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(GET_MANY, keys, collection))
+    def get_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(GET_MANY, keys, collection))
 
-    async def ttl_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(TTL_MANY, keys, collection))
+    def ttl_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(TTL_MANY, keys, collection))
 
-    async def put_many(
+    def put_many(
         self: Any,
         keys: Sequence[str],
         values: Sequence[Mapping[str, Any]],
         *,
         collection: str | None = None,
         ttl: Any = None,
-    ) -> None:
-        await dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
+    ) -> Awaitable[None]:
+        return dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
 
-    async def delete_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(DELETE_MANY, keys, collection))
+    def delete_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(DELETE_MANY, keys, collection))
 
-    async def keys(self: Any, collection: str | None = None, *, limit: int | None = None) -> Any:
-        return await dispatch(self, Call(KEYS, (), collection, limit=limit))
+    def keys(
+        self: Any, collection: str | None = None, *, limit: int | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(KEYS, (), collection, limit=limit))
 
-    async def collections(self: Any, *, limit: int | None = None) -> Any:
-        return await dispatch(self, Call(COLLECTIONS, limit=limit))
+    def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(COLLECTIONS, limit=limit))
 
-    async def destroy(self: Any) -> Any:
-        return await dispatch(self, Call(DESTROY))
+    def destroy(self: Any) -> Awaitable[Any]:
+        return dispatch(self, Call(DESTROY))
 
-    async def destroy_collection(self: Any, collection: str) -> Any:
-        return await dispatch(self, Call(DESTROY_COLLECTION, (), collection))
+    def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
+        return dispatch(self, Call(DESTROY_COLLECTION, (), collection))
 
-    async def cull(self: Any) -> None:
-        await dispatch(self, Call(CULL))
+    def cull(self: Any) -> Awaitable[None]:
+        return dispatch(self, Call(CULL))
 
     methods: dict[str, Callable[..., Any]] = {
         "get": get,
@@ -309,6 +318,8 @@ def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
         "destroy_collection": destroy_collection,
         "cull": cull,
     }
+    for method in methods.values():
+        _mark_coroutine_function(method)
     return methods
 
 
