@@ -53,14 +53,21 @@ class ValueCodec(Aspect):
 
     def encode_call(self, call: Call) -> Call:
         """Return ``call`` with each of its values encoded (all checked before any is)."""
-        keys, values, collection, name = call.keys, call.values, call.collection, call.op.name
+        keys, values, collection, op = call.keys, call.values, call.collection, call.op
+        name = op.name
         assert values is not None
-        if call.op.many:
-            check_many(keys, values, name)
+        if not op.many:  # a put: no loops or lists to build
+            key, value = keys[0], values[0]
+            if type(value) is not dict:
+                check_value(value, name, collection, key)
+            return Call(
+                op, keys, collection, (self.encode(value, key, collection, name),), call.ttl
+            )
+        check_many(keys, values, name)
         for key, value in zip(keys, values):
             check_value(value, name, collection, key)
         encoded = [self.encode(v, k, collection, name) for k, v in zip(keys, values)]
-        return Call(call.op, keys, collection, encoded, call.ttl)
+        return Call(op, keys, collection, encoded, call.ttl)
 
     def decode_result(self, call: Call, result: Any) -> Any:
         """Decode what a read returned, in the shape its operation returns."""
