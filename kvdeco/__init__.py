@@ -42,7 +42,10 @@ from kvdeco.protocols import (
     SupportsDestroyCollection,
     SupportsKeys,
 )
+from kvdeco.stores.adapter import StoreAdapter, adapt
+from kvdeco.stores.disk import DiskStore
 from kvdeco.stores.memory import MemoryStore
+from kvdeco.stores.redis import RedisStore
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 from kvdeco.wrappers.compression import CompressionWrapper, compressed
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
@@ -76,6 +79,7 @@ __all__ = [
     "Decorator",
     "DecryptionError",
     "DeserializationError",
+    "DiskStore",
     "EncryptionError",
     "EncryptionVersionError",
     "EntryTooLargeError",
@@ -97,10 +101,12 @@ __all__ = [
     "PrefixKeysWrapper",
     "ReadOnlyError",
     "ReadOnlyWrapper",
+    "RedisStore",
     "RetryWrapper",
     "SerializationError",
     "SingleCollectionWrapper",
     "StatisticsWrapper",
+    "StoreAdapter",
     "StoreConnectionError",
     "StoreSetupError",
     "StoreTimeoutError",
@@ -113,6 +119,7 @@ __all__ = [
     "TimeoutWrapper",
     "UnsupportedEnvelopeVersionError",
     "ValueCodec",
+    "adapt",
     "compressed",
     "decorate_class",
     "derive_fernet_key",

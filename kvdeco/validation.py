@@ -166,8 +166,10 @@ def load_value(text: str | bytes) -> dict[str, Any]:
 def check_many(keys: Sequence[str], values: Sequence[object], operation: str = "put_many") -> None:
     """Raise ``ValueError`` when a bulk write has different numbers of keys and values."""
     kind = type(values)
-    if kind is not list and kind is not tuple and (
-        isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence)
+    if (
+        kind is not list
+        and kind is not tuple
+        and (isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence))
     ):
         raise SerializationError(
             f"values must be a sequence of mappings, not {type(values).__name__}",

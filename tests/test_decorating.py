@@ -18,6 +18,7 @@ from kvdeco import (
     MemoryStore,
     PrefixKeysWrapper,
     StatisticsWrapper,
+    adapt,
     layers,
     prefix_keys,
     unwrap,
@@ -214,7 +215,9 @@ async def test_a_capability_the_store_lacks_stays_absent() -> None:
         async def delete(self, key: str, *, collection: str | None = None) -> bool:
             return False
 
-    store = with_statistics(Minimal())
+    with pytest.raises(TypeError, match=r"adapt\(store\)"):
+        with_statistics(Minimal())
+    store = with_statistics(adapt(Minimal()))
     assert not hasattr(store, "keys")
     assert not hasattr(store, "destroy")
 
@@ -245,7 +248,7 @@ async def test_wrapped_instances_copy() -> None:
 
 
 def test_wrapping_a_non_store_fails_clearly() -> None:
-    with pytest.raises(TypeError, match="needs a key-value store"):
+    with pytest.raises(TypeError, match="is not one"):
         with_statistics(object())
 
 

@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
 import wrapt
 
 from kvdeco.aspect import Aspect
-from kvdeco.operations import CAPABILITIES, OPERATIONS, Call, operation_entries, proxy_methods
+from kvdeco.operations import (
+    CAPABILITIES,
+    OPERATIONS,
+    PROTOCOL_OPERATIONS,
+    Call,
+    operation_entries,
+    proxy_methods,
+)
 
 __all__ = ["AspectWrapper", "BaseWrapper"]
 
@@ -252,13 +259,17 @@ def _rebuild_aspect_wrapper(
 def _check_store(store: Any, wrapper: str) -> None:
     if isinstance(store, type):
         raise TypeError(f"{wrapper} wraps a store instance; to decorate a class use its decorator")
-    missing = [
-        name for name in ("get", "put", "delete") if not callable(getattr(store, name, None))
-    ]
-    if missing:
+    missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(store, op.name, None))]
+    if not missing:
+        return
+    if len(missing) < len(PROTOCOL_OPERATIONS) and not {"get", "put", "delete"} & set(missing):
+        # Filling in bulk operations key by key changes what they cost, so it is a visible
+        # choice (adapt) rather than something a wrapper does behind the caller's back.
         raise TypeError(
-            f"{wrapper} needs a key-value store; {type(store).__name__} has no {', '.join(missing)}"
+            f"{wrapper} needs all eight store operations; {type(store).__name__} has no "
+            f"{', '.join(missing)}: wrap it with kvdeco.adapt(store) first"
         )
+    raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")
 
 
 class _Capability:
