@@ -231,6 +231,18 @@ OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
 Dispatch = Callable[[Any, Call], Awaitable[Any]]
 
 
+def _collect(scope: dict[str, Any], *, mark: bool = False) -> dict[str, Callable[..., Any]]:
+    """The operation functions a builder defined (its ``locals()``), by operation name.
+
+    ``mark``: flag them as coroutine functions (they return an awaitable without being one).
+    """
+    found: dict[str, Callable[..., Any]] = {name: scope[name] for name in OPERATIONS}
+    if mark:
+        for function in found.values():
+            _mark_coroutine_function(function)
+    return found
+
+
 def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
     """Build every operation's method, with its real signature, around one dispatch function.
 
@@ -303,24 +315,7 @@ def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
     def cull(self: Any) -> Awaitable[None]:
         return dispatch(self, Call(CULL))
 
-    methods: dict[str, Callable[..., Any]] = {
-        "get": get,
-        "ttl": ttl,
-        "put": put,
-        "delete": delete,
-        "get_many": get_many,
-        "ttl_many": ttl_many,
-        "put_many": put_many,
-        "delete_many": delete_many,
-        "keys": keys,
-        "collections": collections,
-        "destroy": destroy,
-        "destroy_collection": destroy_collection,
-        "cull": cull,
-    }
-    for method in methods.values():
-        _mark_coroutine_function(method)
-    return methods
+    return _collect(locals(), mark=True)
 
 
 Around = Callable[[Call, Proceed], Awaitable[Any]]
@@ -387,21 +382,7 @@ def operation_entries(around: Around, proceed: Proceed) -> dict[str, Callable[..
     def cull() -> Awaitable[Any]:
         return around(Call(CULL), proceed)
 
-    return {
-        "get": get,
-        "ttl": ttl,
-        "put": put,
-        "delete": delete,
-        "get_many": get_many,
-        "ttl_many": ttl_many,
-        "put_many": put_many,
-        "delete_many": delete_many,
-        "keys": keys,
-        "collections": collections,
-        "destroy": destroy,
-        "destroy_collection": destroy_collection,
-        "cull": cull,
-    }
+    return _collect(locals())
 
 
 def proxy_methods() -> dict[str, Callable[..., Any]]:
@@ -476,24 +457,7 @@ def proxy_methods() -> dict[str, Callable[..., Any]]:
     def cull(self: Any) -> Awaitable[None]:
         return self._self_op_cull()  # type: ignore[no-any-return]
 
-    methods: dict[str, Callable[..., Any]] = {
-        "get": get,
-        "ttl": ttl,
-        "put": put,
-        "delete": delete,
-        "get_many": get_many,
-        "ttl_many": ttl_many,
-        "put_many": put_many,
-        "delete_many": delete_many,
-        "keys": keys,
-        "collections": collections,
-        "destroy": destroy,
-        "destroy_collection": destroy_collection,
-        "cull": cull,
-    }
-    for method in methods.values():
-        _mark_coroutine_function(method)
-    return methods
+    return _collect(locals(), mark=True)
 
 
 def _mark_coroutine_function(function: Callable[..., Any]) -> None:
