@@ -624,7 +624,8 @@ class RedisBench:
 
     async def cases(self, sizes: list[str], bulk_sizes: list[str]) -> list[Case]:
         """Bare store vs raw redis-py, the Production Ready stack, and a sealed ``get_many``."""
-        cases: list[Case] = []
+        bare_cases: list[Case] = []
+        sealed_cases: list[Case] = []
         libraries = [lib for lib in _libraries() if self._store(lib) is not None]
         self.stores.clear()
         raw = self._raw()
@@ -657,7 +658,7 @@ class RedisBench:
                     store = self._store(library)
                     collection = f"{self.tag}-bare-{SIZES[size]}"
                     ops[library] = await workload(name, store, value, collection)
-                cases.append(Case("RedisStore (floor: raw redis-py + json)", name, size, ops))
+                bare_cases.append(Case("RedisStore (floor: raw redis-py + json)", name, size, ops))
             floors = {"get hit": sealed_get, "put": sealed_put}  # same keys, sealed
             for name in ("get hit", "put"):
                 ops = {FLOOR: floors[name]}
@@ -668,7 +669,8 @@ class RedisBench:
                         collection = f"{self.tag}-sealed-{SIZES[size]}"
                         ops[library] = await workload(name, store, value, collection)
                 group = "Production Ready stack over RedisStore (floor: raw + codecs)"
-                cases.append(Case(group, name, size, ops))
+                sealed_cases.append(Case(group, name, size, ops))
+        cases = bare_cases + sealed_cases
         names = ("prefix keys", "compression", "fernet encryption")
         for size in bulk_sizes:
             value = make_value(SIZES[size])
