@@ -676,7 +676,7 @@ class RedisBench:
             value = make_value(SIZES[size])
             keys = [f"k{n}" for n in range(BULK)]
             ops_by_library: dict[str, Op] = {}
-            note = ""
+            trips: list[str] = []
             for library in libraries:
                 factory = stack(library, names)
                 if factory is None:
@@ -684,10 +684,9 @@ class RedisBench:
                 store = factory(self._store(library))
                 collection = f"{self.tag}-many-{SIZES[size]}"
                 ops_by_library[library] = await workload(MANY[0], store, value, collection)
-                if library == KVDECO:
-                    note = (
-                        f"kvdeco: {await self._round_trips(store, keys, collection)} round trip(s)"
-                    )
+                count = await self._round_trips(store, keys, collection)
+                trips.append(f"{library}: {count} round trip{'' if count == 1 else 's'}")
+            note = ", ".join(trips)
             raw_keys = [f"{self.tag}:many:{SIZES[size]}:{n}" for n in range(BULK)]
             token = _seal(fernet, value)
             await raw.mset(dict.fromkeys(raw_keys, token))
@@ -709,10 +708,13 @@ class RedisBench:
         return cases
 
     async def _round_trips(self, store: Any, keys: list[str], collection: str) -> int | str:
-        """Commands the kvdeco store sends for one ``get_many`` (counted on its client)."""
-        from kvdeco.decorating import unwrap
-
-        client = getattr(unwrap(store), "_client", None) or getattr(unwrap(store), "client", None)
+        """Commands a store sends for one ``get_many``, counted on its Redis client."""
+        client, inner = None, store
+        for _ in range(16):  # down the wrappers: kvdeco's proxies reach it, py-key-value's not
+            client = getattr(inner, "_client", None)
+            inner = getattr(inner, "key_value", None)
+            if client is not None or inner is None:
+                break
         pool = getattr(client, "connection_pool", None)
         if pool is None:
             return "?"

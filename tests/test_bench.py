@@ -45,7 +45,7 @@ def test_redis_rows_count_round_trips_and_leave_no_key_behind(redis_url: str) ->
     try:
         report = bench.run(quick=True, url=redis_url, repetitions=1, target=0.0001)
         many = [row for row in report.rows if row.group.startswith("get_many")]
-        assert many and "1 round trip" in many[0].note
+        assert many and "kvdeco: 1 round trip," in many[0].note + ","
         assert any(row.group.startswith("RedisStore") for row in report.rows)
         # Every key the run wrote carries its namespace, and is deleted at the end.
         assert report.redis_namespace
