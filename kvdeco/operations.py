@@ -386,21 +386,22 @@ def operation_entries(around: Around, proceed: Proceed) -> dict[str, Callable[..
 
 
 def proxy_methods() -> dict[str, Callable[..., Any]]:
-    """Build each operation's method, with its real signature, calling ``self._self_op_<name>``.
+    """Build each operation's method, with its real signature, calling ``self._self_via_<name>``.
 
     The methods return the entry's awaitable directly (no coroutine of their own); they are
     marked so that :func:`asyncio.iscoroutinefunction` (and, from Python 3.12,
     :func:`inspect.iscoroutinefunction`) still call them coroutine functions.
 
-    The per-instance entries are an :func:`operation_entries` entry, or the wrapped store's
-    own method for an operation the layer passes through untouched.
+    ``self._self_via_get`` is whatever has the ``get`` to call: a namespace of
+    :func:`operation_entries`, or the wrapped store itself for an operation the layer passes
+    through untouched (its method is then looked up at each call, as a direct call would).
     """
 
     def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_op_get(key, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_get.get(key, collection=collection)  # type: ignore[no-any-return]
 
     def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_op_ttl(key, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_ttl.ttl(key, collection=collection)  # type: ignore[no-any-return]
 
     def put(
         self: Any,
@@ -410,20 +411,20 @@ def proxy_methods() -> dict[str, Callable[..., Any]]:
         collection: str | None = None,
         ttl: Any = None,
     ) -> Awaitable[None]:
-        return self._self_op_put(key, value, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
+        return self._self_via_put.put(key, value, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
 
     def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_op_delete(key, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_delete.delete(key, collection=collection)  # type: ignore[no-any-return]
 
     def get_many(
         self: Any, keys: Sequence[str], *, collection: str | None = None
     ) -> Awaitable[Any]:
-        return self._self_op_get_many(keys, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_get_many.get_many(keys, collection=collection)  # type: ignore[no-any-return]
 
     def ttl_many(
         self: Any, keys: Sequence[str], *, collection: str | None = None
     ) -> Awaitable[Any]:
-        return self._self_op_ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_ttl_many.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
 
     def put_many(
         self: Any,
@@ -433,29 +434,29 @@ def proxy_methods() -> dict[str, Callable[..., Any]]:
         collection: str | None = None,
         ttl: Any = None,
     ) -> Awaitable[None]:
-        return self._self_op_put_many(keys, values, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
+        return self._self_via_put_many.put_many(keys, values, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
 
     def delete_many(
         self: Any, keys: Sequence[str], *, collection: str | None = None
     ) -> Awaitable[Any]:
-        return self._self_op_delete_many(keys, collection=collection)  # type: ignore[no-any-return]
+        return self._self_via_delete_many.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
 
     def keys(
         self: Any, collection: str | None = None, *, limit: int | None = None
     ) -> Awaitable[Any]:
-        return self._self_op_keys(collection, limit=limit)  # type: ignore[no-any-return]
+        return self._self_via_keys.keys(collection, limit=limit)  # type: ignore[no-any-return]
 
     def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
-        return self._self_op_collections(limit=limit)  # type: ignore[no-any-return]
+        return self._self_via_collections.collections(limit=limit)  # type: ignore[no-any-return]
 
     def destroy(self: Any) -> Awaitable[Any]:
-        return self._self_op_destroy()  # type: ignore[no-any-return]
+        return self._self_via_destroy.destroy()  # type: ignore[no-any-return]
 
     def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
-        return self._self_op_destroy_collection(collection)  # type: ignore[no-any-return]
+        return self._self_via_destroy_collection.destroy_collection(collection)  # type: ignore[no-any-return]
 
     def cull(self: Any) -> Awaitable[None]:
-        return self._self_op_cull()  # type: ignore[no-any-return]
+        return self._self_via_cull.cull()  # type: ignore[no-any-return]
 
     return _collect(locals(), mark=True)
 

@@ -13,6 +13,7 @@ methods outside the protocol reach the store, ``wrapper.__wrapped__`` is the sto
 from __future__ import annotations
 
 import copy
+import types
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
 
@@ -195,13 +196,11 @@ def _link(proxy: AspectWrapper, runtime: Any) -> None:
     """
     store = proxy.__wrapped__
     handled = getattr(runtime, "operations", None)
-    entries = operation_entries(runtime.around, proxy._self_proceed)
-    for name, entry in entries.items():
-        if handled is not None and name not in handled:
-            direct = getattr(store, name, None)
-            if direct is not None:
-                entry = direct
-        setattr(proxy, "_self_op_" + name, entry)
+    entries = types.SimpleNamespace(**operation_entries(runtime.around, proxy._self_proceed))
+    for name in OPERATIONS:
+        direct = handled is not None and name not in handled
+        direct = direct and getattr(store, name, None) is not None
+        setattr(proxy, "_self_via_" + name, store if direct else entries)
 
 
 class AspectWrapper(BaseWrapper):

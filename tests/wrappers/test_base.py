@@ -70,3 +70,15 @@ async def test_a_bad_call_raises_when_awaited_not_when_made() -> None:
     results = await asyncio.gather(store.get(123), store.get("k"), return_exceptions=True)  # type: ignore[arg-type]
     assert isinstance(results[0], InvalidKeyError)
     assert results[1] is None
+
+
+async def test_a_method_replaced_on_the_store_later_is_the_one_called() -> None:
+    seen: list[str] = []
+    inner = MemoryStore()
+    store = Decorator(SeesWrites(seen), AspectWrapper)(inner)
+
+    async def replaced(key: str, *, collection: str | None = None) -> Any:
+        return {"replaced": key}
+
+    inner.get = replaced  # type: ignore[method-assign]
+    assert await store.get("k") == {"replaced": "k"}
