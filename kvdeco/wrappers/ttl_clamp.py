@@ -77,7 +77,7 @@ class TTLClamp(Aspect):
             ttl = self.clamp(call.ttl, call.op.name, call.collection)
         except Exception as error:
             return failed(error)
-        return proceed(call.replace(ttl=ttl))
+        return proceed(call if ttl is call.ttl else call.replace(ttl=ttl))
 
 
 class TTLClampWrapper(AspectWrapper):
