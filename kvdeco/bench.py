@@ -797,7 +797,7 @@ def run(
         default_repetitions, default_target = 7, 0.002
     else:
         sizes, layers, bulk_sizes = list(SIZES), list(_LAYERS), ["16 B", "1 KiB"]
-        default_repetitions, default_target = 21, 0.005
+        default_repetitions, default_target = 25, 0.004
     repetitions = repetitions or default_repetitions
     target = target or default_target
     return asyncio.run(
