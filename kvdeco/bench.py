@@ -234,7 +234,7 @@ class Report:
             "µs per call: median over repetitions [interquartile range]; '+' rows are a "
             "wrapper's overhead (wrapped minus bare, paired per repetition)."
         )
-        return "\n".join(lines)
+        return "\n".join(line.rstrip() for line in lines)
 
 
 def _cell(summary: Summary | None, overhead: bool) -> str:
