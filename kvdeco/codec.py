@@ -13,7 +13,7 @@ from typing import Any
 
 from kvdeco.aspect import Aspect, failed
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.validation import check_many, check_value
+from kvdeco.validation import check_keys, check_many, check_value
 
 __all__ = ["ValueCodec"]
 
@@ -55,15 +55,19 @@ class ValueCodec(Aspect):
         """Return ``call`` with each of its values encoded (all checked before any is)."""
         keys, values, collection, op = call.keys, call.values, call.collection, call.op
         name = op.name
-        assert values is not None
         if not op.many:  # a put: no loops or lists to build
+            assert values is not None  # a single put always carries its one value
             key, value = keys[0], values[0]
             if type(value) is not dict:
                 check_value(value, name, collection, key)
             return Call(
                 op, keys, collection, (self.encode(value, key, collection, name),), call.ttl
             )
-        check_many(keys, values, name)
+        # The shape first: values of None or keys given as one string are refused as the
+        # stores refuse them, before any encoding pairs keys with values.
+        check_keys(keys, name, collection)
+        check_many(keys, values, name)  # type: ignore[arg-type]  # it refuses None too
+        assert values is not None
         for key, value in zip(keys, values):
             check_value(value, name, collection, key)
         encoded = [self.encode(v, k, collection, name) for k, v in zip(keys, values)]
