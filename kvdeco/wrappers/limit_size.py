@@ -17,7 +17,7 @@ from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.errors import EntryTooLargeError, EntryTooSmallError
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.validation import check_many, check_ttl, check_value
+from kvdeco.validation import check_keys, check_many, check_ttl, check_value
 from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import measured_size
 from kvdeco.wrappers.base import AspectWrapper
@@ -50,9 +50,11 @@ class LimitSize(Aspect):
         if call.op.kind is not Kind.WRITE:
             return await proceed(call)
         keys, values, collection, name = call.keys, call.values, call.collection, call.op.name
-        assert values is not None
         if call.op.many:
-            check_many(keys, values, name)
+            # The shape first, as the stores check it: nothing else may pair keys with values.
+            check_keys(keys, name, collection)
+            check_many(keys, values, name)  # type: ignore[arg-type]  # it refuses None too
+        assert values is not None  # a single put always carries its one value
         check_ttl(call.ttl, name, collection)  # even if every value is then skipped
         kept_keys: list[str] = []
         kept_values: list[Any] = []
