@@ -13,7 +13,7 @@ from typing import Any
 
 from kvdeco.aspect import Aspect, failed
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.validation import check_keys, check_many, check_value
+from kvdeco.validation import check_key, check_keys, check_many, check_value, collection_name
 
 __all__ = ["ValueCodec"]
 
@@ -58,6 +58,10 @@ class ValueCodec(Aspect):
         if not op.many:  # a put: no loops or lists to build
             assert values is not None  # a single put always carries its one value
             key, value = keys[0], values[0]
+            if type(key) is not str:
+                check_key(key, name, collection)
+            if collection is not None and type(collection) is not str:
+                collection_name(collection, name)
             if type(value) is not dict:
                 check_value(value, name, collection, key)
             return Call(
@@ -66,6 +70,8 @@ class ValueCodec(Aspect):
         # The shape first: values of None or keys given as one string are refused as the
         # stores refuse them, before any encoding pairs keys with values.
         check_keys(keys, name, collection)
+        if collection is not None and type(collection) is not str:
+            collection_name(collection, name)
         check_many(keys, values, name)  # type: ignore[arg-type]  # it refuses None too
         assert values is not None
         for key, value in zip(keys, values):

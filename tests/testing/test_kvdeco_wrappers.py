@@ -53,11 +53,6 @@ VALUE_PRESERVING = {
 }
 
 
-# Encryption turns a key that is not a str into a TypeError instead of an InvalidKeyError
-# (see the xfail below); until that is fixed its stacks skip the illegal calls.
-SKIP_INVALID_CALLS = {"encryption", "compression_over_encryption"}
-
-
 def _class_path(decorator: Any, **options: Any) -> Any:
     return laws.transparency_machine(lambda c: decorator(MemoryStore)(clock=c), **options)
 
@@ -69,8 +64,7 @@ def _instance_path(decorator: Any, **options: Any) -> Any:
 @pytest.mark.parametrize("path", [_class_path, _instance_path], ids=["class", "instance"])
 @pytest.mark.parametrize("name", sorted(VALUE_PRESERVING))
 def test_value_preserving_wrappers_behave_like_the_model(name: str, path: Any) -> None:
-    options = {"invalid_calls": False} if name in SKIP_INVALID_CALLS else {}
-    path(VALUE_PRESERVING[name], **options).TestCase("runTest").runTest()
+    path(VALUE_PRESERVING[name]).TestCase("runTest").runTest()
 
 
 @pytest.mark.parametrize("path", ["class", "instance"])
@@ -150,15 +144,14 @@ def test_py_key_value_envelopes_cannot_tell_a_moved_envelope() -> None:
     assert "state.move(" in program
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="found by the model check: envelope version 2 binds the key before checking it",
-)
 async def test_encryption_refuses_a_non_string_key_with_invalid_key_error() -> None:
     store = FernetEncryptionWrapper(MemoryStore(), fernet=FERNET)
     with pytest.raises(InvalidKeyError):
         await store.put(b"bytes", {"v": 1})  # type: ignore[arg-type]
+    with pytest.raises(InvalidKeyError):
+        await store.put("k", {"v": 1}, collection=7)  # type: ignore[arg-type]
+    with pytest.raises(InvalidKeyError):
+        await store.put_many(["k"], [{"v": 1}], collection=7)  # type: ignore[arg-type]
 
 
 TestCompressionRoundTrips = laws.compression_machine(CompressionWrapper).TestCase
