@@ -22,18 +22,19 @@ value on the way in and out) and :class:`kvdeco.keymap.KeyMapper` (rename keys a
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable
 from typing import Any, ClassVar, Protocol
 
 from kvdeco.operations import Call, Proceed
 
-__all__ = ["Aspect", "Runtime"]
+__all__ = ["Aspect", "Runtime", "failed"]
 
 
 class Runtime(Protocol):
     """What runs the calls of one decorated store: an aspect, or the state it bound."""
 
-    async def around(self, call: Call, proceed: Proceed) -> Any:
-        """Handle ``call``, passing it on with ``proceed`` as needed."""
+    def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
+        """Handle ``call``, passing it on with ``proceed`` as needed; return an awaitable."""
         ...
 
 
@@ -45,18 +46,26 @@ class Aspect:
         label: The name its repr uses, normally the decorator's (``"prefix_keys"``).
         exposed: Attribute names of the bound runtime that a decorated store class offers as
             its own (``get_statistics`` on a class decorated with statistics).
+        operations: The names of the operations ``around`` handles; ``None`` (the default)
+            for all. The others go straight to the inner store, at no cost: a read-only
+            aspect names the writes, a TTL clamp the puts.
     """
 
     label: ClassVar[str] = "aspect"
     exposed: ClassVar[tuple[str, ...]] = ()
+    operations: ClassVar[frozenset[str] | None] = None
 
     def bind(self) -> Runtime:
         """Return the runtime for one store. Stateless aspects are their own runtime."""
         return self
 
-    async def around(self, call: Call, proceed: Proceed) -> Any:
-        """Handle one call. The default passes it on unchanged."""
-        return await proceed(call)
+    def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
+        """Handle one call and return an awaitable of its result. The default passes it on.
+
+        Overrides are usually ``async def``; a plain ``def`` that returns ``proceed``'s
+        awaitable saves a coroutine per call (raise errors from the awaitable, not at once).
+        """
+        return proceed(call)
 
     def __repr__(self) -> str:
         shown = ", ".join(
@@ -65,3 +74,12 @@ class Aspect:
             if field.repr
         )
         return f"{self.label}({shown})"
+
+
+async def failed(error: BaseException) -> Any:
+    """An awaitable that raises ``error``: how a plain-``def`` ``around`` reports a bad call.
+
+    Raising at once would surprise a caller who creates the awaitable now and awaits it later
+    (``asyncio.gather``, tasks): a coroutine method raises only when awaited.
+    """
+    raise error

@@ -34,12 +34,13 @@ __all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
 S = TypeVar("S")
 W = TypeVar("W", bound=AspectWrapper)
 
-_ACTIVE: contextvars.ContextVar[frozenset[tuple[type, int]]] = contextvars.ContextVar(
-    "kvdeco_active_layers", default=frozenset()
+_ACTIVE: contextvars.ContextVar[tuple[tuple[type, int], ...]] = contextvars.ContextVar(
+    "kvdeco_active_layers", default=()
 )
 """The (generated class, instance) layers running in this context: a store method that calls
 another decorated method of its own instance must not get the aspect twice. A context
-variable, unlike a counter on the instance, stays right under ``asyncio.gather``."""
+variable, unlike a counter on the instance, stays right under ``asyncio.gather``. A tuple:
+it holds one entry per layer running, and extending it costs less than a set union."""
 
 _GENERATED: weakref.WeakKeyDictionary[type, dict[Aspect, type]] = weakref.WeakKeyDictionary()
 _RUNTIMES = "_kvdeco_runtimes"
@@ -109,22 +110,26 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
     layer_key = (aspect, *getattr(cls, "__kvdeco_layer_key__", ()))
     generated: type[Any]
 
+    runtime_key = _LayerKey(layer_key)
+
     def runtime_of(store: Any) -> Any:
         if stateless:
             return aspect
-        runtimes = store.__dict__.setdefault(_RUNTIMES, {})
-        runtime = runtimes.get(layer_key)
+        runtimes = store.__dict__.get(_RUNTIMES)
+        if runtimes is None:
+            runtimes = store.__dict__[_RUNTIMES] = {}
+        runtime = runtimes.get(runtime_key)
         if runtime is None:
-            runtime = runtimes[layer_key] = aspect.bind()
+            runtime = runtimes[runtime_key] = aspect.bind()
         return runtime
 
     async def dispatch(store: Any, call: Call) -> Any:
         parent = super(generated, store)
         active = _ACTIVE.get()
         mark = (generated, id(store))
-        if mark in active:
+        if active and mark in active:
             return await call.op.invoke(parent, call)
-        token = _ACTIVE.set(active | {mark})
+        token = _ACTIVE.set((*active, mark))
         try:
             return await runtime_of(store).around(call, lambda c: c.op.invoke(parent, c))
         finally:
@@ -139,9 +144,12 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__kvdeco_layer_key__": layer_key,
         "__reduce_ex__": _reduce_decorated,
     }
+    handled = aspect.operations
     for name, method in operation_methods(dispatch).items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
+        if handled is not None and name not in handled:
+            continue  # the aspect leaves it alone: the store's own method serves it
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method
@@ -150,6 +158,29 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
     metaclass: Any = type(cls)
     generated = metaclass(cls.__name__, (cls,), namespace)
     return generated
+
+
+class _LayerKey:
+    """A layer's place in a stack, as the key of its runtime on each instance.
+
+    Equal to any key of the same aspects, so it survives pickling, but hashed once: hashing the
+    aspects (dataclasses) on every call would cost more than the rest of the lookup.
+    """
+
+    __slots__ = ("_hash", "parts")
+
+    def __init__(self, parts: tuple[Aspect, ...]) -> None:
+        self.parts = parts
+        self._hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _LayerKey) and self.parts == other.parts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_LayerKey, (self.parts,))
 
 
 def _exposed_getter(runtime_of: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:

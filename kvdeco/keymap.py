@@ -10,9 +10,10 @@ only what the view can see.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable
 from typing import Any
 
-from kvdeco.aspect import Aspect
+from kvdeco.aspect import Aspect, failed
 from kvdeco.operations import (
     COLLECTIONS,
     DELETE_MANY,
@@ -63,21 +64,29 @@ class KeyMapper(Aspect):
         """The view's collections. The default lists the inner store's."""
         return await proceed(call)  # type: ignore[no-any-return]
 
-    async def around(self, call: Call, proceed: Proceed) -> Any:
+    def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
         """Map the call's keys and collection; answer listings for the view alone."""
         op = call.op
-        if not op.capability:
-            name, collection = op.name, call.collection
+        if op.capability:
+            return self._capability(call, proceed)
+        # No coroutine of its own on the hot path: the inner store's awaitable is returned.
+        collection = call.collection
+        try:
             if op.many:
-                keys = check_keys(call.keys, name, collection)
+                keys = check_keys(call.keys, op.name, collection)
                 inner_keys: list[str] | tuple[str] = [self.inner_key(k, collection) for k in keys]
             else:
-                inner_keys = (
-                    self.inner_key(check_key(call.keys[0], name, collection), collection),
-                )
-            return await proceed(
-                call.replace(keys=inner_keys, collection=self.inner_collection(collection))
-            )
+                key = call.keys[0]
+                if type(key) is not str:
+                    key = check_key(key, op.name, collection)
+                inner_keys = (self.inner_key(key, collection),)
+            inner = Call(op, inner_keys, self.inner_collection(collection), call.values, call.ttl)
+        except Exception as error:
+            return failed(error)
+        return proceed(inner)
+
+    async def _capability(self, call: Call, proceed: Proceed) -> Any:
+        op = call.op
         if op is KEYS:
             return await self._list_keys(call, proceed)
         if op is COLLECTIONS:

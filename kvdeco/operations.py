@@ -24,7 +24,9 @@ __all__ = [
     "Kind",
     "Operation",
     "Proceed",
+    "operation_entries",
     "operation_methods",
+    "proxy_methods",
 ]
 
 
@@ -80,6 +82,9 @@ class Operation:
         return self.name.upper()
 
 
+_SAME: Any = object()
+
+
 class Call:
     """One normalised call of an operation, as an aspect sees it.
 
@@ -115,12 +120,25 @@ class Call:
         """The key of a single-key operation."""
         return self.keys[0]
 
-    def replace(self, **changes: Any) -> Call:
+    def replace(
+        self,
+        *,
+        op: Any = _SAME,
+        keys: Any = _SAME,
+        collection: Any = _SAME,
+        values: Any = _SAME,
+        ttl: Any = _SAME,
+        limit: Any = _SAME,
+    ) -> Call:
         """Return a copy with some fields changed, such as ``call.replace(ttl=60)``."""
-        new = Call(self.op, self.keys, self.collection, self.values, self.ttl, self.limit)
-        for name, value in changes.items():
-            setattr(new, name, value)
-        return new
+        return Call(
+            self.op if op is _SAME else op,
+            self.keys if keys is _SAME else keys,
+            self.collection if collection is _SAME else collection,
+            self.values if values is _SAME else values,
+            self.ttl if ttl is _SAME else ttl,
+            self.limit if limit is _SAME else limit,
+        )
 
     def __repr__(self) -> str:
         # No values: a repr ends up in logs and tracebacks.
@@ -213,82 +231,242 @@ OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
 Dispatch = Callable[[Any, Call], Awaitable[Any]]
 
 
+def _collect(scope: dict[str, Any], *, mark: bool = False) -> dict[str, Callable[..., Any]]:
+    """The operation functions a builder defined (its ``locals()``), by operation name.
+
+    ``mark``: flag them as coroutine functions (they return an awaitable without being one).
+    """
+    found: dict[str, Callable[..., Any]] = {name: scope[name] for name in OPERATIONS}
+    if mark:
+        for function in found.values():
+            _mark_coroutine_function(function)
+    return found
+
+
 def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
     """Build every operation's method, with its real signature, around one dispatch function.
 
     Args:
-        dispatch: Called as ``dispatch(self, call)`` and awaited for the result.
+        dispatch: Called as ``dispatch(self, call)``; returns an awaitable of the result.
 
     Returns:
-        The methods by name, ready to be set on a class.
+        The methods by name, ready to be set on a class. They return ``dispatch``'s awaitable
+        without a coroutine of their own, and are marked as coroutine functions.
     """
 
-    async def get(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(GET, (key,), collection))
+    def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(GET, (key,), collection))
 
-    async def ttl(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(TTL, (key,), collection))
+    def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(TTL, (key,), collection))
 
-    async def put(
+    def put(
         self: Any,
         key: str,
         value: Mapping[str, Any],
         *,
         collection: str | None = None,
         ttl: Any = None,
-    ) -> None:
-        await dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
+    ) -> Awaitable[None]:
+        return dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
 
-    async def delete(self: Any, key: str, *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(DELETE, (key,), collection))
+    def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(DELETE, (key,), collection))
 
-    async def get_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(GET_MANY, keys, collection))
+    def get_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(GET_MANY, keys, collection))
 
-    async def ttl_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(TTL_MANY, keys, collection))
+    def ttl_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(TTL_MANY, keys, collection))
 
-    async def put_many(
+    def put_many(
         self: Any,
         keys: Sequence[str],
         values: Sequence[Mapping[str, Any]],
         *,
         collection: str | None = None,
         ttl: Any = None,
-    ) -> None:
-        await dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
+    ) -> Awaitable[None]:
+        return dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
 
-    async def delete_many(self: Any, keys: Sequence[str], *, collection: str | None = None) -> Any:
-        return await dispatch(self, Call(DELETE_MANY, keys, collection))
+    def delete_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(DELETE_MANY, keys, collection))
 
-    async def keys(self: Any, collection: str | None = None, *, limit: int | None = None) -> Any:
-        return await dispatch(self, Call(KEYS, (), collection, limit=limit))
+    def keys(
+        self: Any, collection: str | None = None, *, limit: int | None = None
+    ) -> Awaitable[Any]:
+        return dispatch(self, Call(KEYS, (), collection, limit=limit))
 
-    async def collections(self: Any, *, limit: int | None = None) -> Any:
-        return await dispatch(self, Call(COLLECTIONS, limit=limit))
+    def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
+        return dispatch(self, Call(COLLECTIONS, limit=limit))
 
-    async def destroy(self: Any) -> Any:
-        return await dispatch(self, Call(DESTROY))
+    def destroy(self: Any) -> Awaitable[Any]:
+        return dispatch(self, Call(DESTROY))
 
-    async def destroy_collection(self: Any, collection: str) -> Any:
-        return await dispatch(self, Call(DESTROY_COLLECTION, (), collection))
+    def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
+        return dispatch(self, Call(DESTROY_COLLECTION, (), collection))
 
-    async def cull(self: Any) -> None:
-        await dispatch(self, Call(CULL))
+    def cull(self: Any) -> Awaitable[None]:
+        return dispatch(self, Call(CULL))
 
-    methods: dict[str, Callable[..., Any]] = {
-        "get": get,
-        "ttl": ttl,
-        "put": put,
-        "delete": delete,
-        "get_many": get_many,
-        "ttl_many": ttl_many,
-        "put_many": put_many,
-        "delete_many": delete_many,
-        "keys": keys,
-        "collections": collections,
-        "destroy": destroy,
-        "destroy_collection": destroy_collection,
-        "cull": cull,
-    }
-    return methods
+    return _collect(locals(), mark=True)
+
+
+Around = Callable[[Call, Proceed], Awaitable[Any]]
+
+
+def operation_entries(around: Around, proceed: Proceed) -> dict[str, Callable[..., Any]]:
+    """Build each operation's entry into one layer: make the :class:`Call`, start ``around``.
+
+    An entry returns the awaitable ``around(call, proceed)`` gives, without a coroutine of its
+    own: one frame less per layer and per call. A wrapper keeps these per store (see
+    :func:`proxy_methods`).
+
+    Args:
+        around: The layer's hook, usually a runtime's bound ``around``.
+        proceed: How the layer passes a call on.
+
+    Returns:
+        The entries by operation name, taking the same arguments as the store's methods.
+    """
+
+    def get(key: str, collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(GET, (key,), collection), proceed)
+
+    def ttl(key: str, collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(TTL, (key,), collection), proceed)
+
+    def put(
+        key: str, value: Mapping[str, Any], collection: str | None = None, ttl: Any = None
+    ) -> Awaitable[Any]:
+        return around(Call(PUT, (key,), collection, (value,), ttl), proceed)
+
+    def delete(key: str, collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(DELETE, (key,), collection), proceed)
+
+    def get_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(GET_MANY, keys, collection), proceed)
+
+    def ttl_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(TTL_MANY, keys, collection), proceed)
+
+    def put_many(
+        keys: Sequence[str],
+        values: Sequence[Mapping[str, Any]],
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> Awaitable[Any]:
+        return around(Call(PUT_MANY, keys, collection, values, ttl), proceed)
+
+    def delete_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
+        return around(Call(DELETE_MANY, keys, collection), proceed)
+
+    def keys(collection: str | None = None, limit: int | None = None) -> Awaitable[Any]:
+        return around(Call(KEYS, (), collection, limit=limit), proceed)
+
+    def collections(limit: int | None = None) -> Awaitable[Any]:
+        return around(Call(COLLECTIONS, limit=limit), proceed)
+
+    def destroy() -> Awaitable[Any]:
+        return around(Call(DESTROY), proceed)
+
+    def destroy_collection(collection: str) -> Awaitable[Any]:
+        return around(Call(DESTROY_COLLECTION, (), collection), proceed)
+
+    def cull() -> Awaitable[Any]:
+        return around(Call(CULL), proceed)
+
+    return _collect(locals())
+
+
+def proxy_methods() -> dict[str, Callable[..., Any]]:
+    """Build each operation's method, with its real signature, calling ``self._self_via_<name>``.
+
+    The methods return the entry's awaitable directly (no coroutine of their own); they are
+    marked so that :func:`asyncio.iscoroutinefunction` (and, from Python 3.12,
+    :func:`inspect.iscoroutinefunction`) still call them coroutine functions.
+
+    ``self._self_via_get`` is whatever has the ``get`` to call: a namespace of
+    :func:`operation_entries`, or the wrapped store itself for an operation the layer passes
+    through untouched (its method is then looked up at each call, as a direct call would).
+    """
+
+    def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return self._self_via_get.get(key, collection=collection)  # type: ignore[no-any-return]
+
+    def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return self._self_via_ttl.ttl(key, collection=collection)  # type: ignore[no-any-return]
+
+    def put(
+        self: Any,
+        key: str,
+        value: Mapping[str, Any],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> Awaitable[None]:
+        return self._self_via_put.put(key, value, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
+
+    def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
+        return self._self_via_delete.delete(key, collection=collection)  # type: ignore[no-any-return]
+
+    def get_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return self._self_via_get_many.get_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    def ttl_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return self._self_via_ttl_many.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    def put_many(
+        self: Any,
+        keys: Sequence[str],
+        values: Sequence[Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> Awaitable[None]:
+        return self._self_via_put_many.put_many(keys, values, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
+
+    def delete_many(
+        self: Any, keys: Sequence[str], *, collection: str | None = None
+    ) -> Awaitable[Any]:
+        return self._self_via_delete_many.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    def keys(
+        self: Any, collection: str | None = None, *, limit: int | None = None
+    ) -> Awaitable[Any]:
+        return self._self_via_keys.keys(collection, limit=limit)  # type: ignore[no-any-return]
+
+    def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
+        return self._self_via_collections.collections(limit=limit)  # type: ignore[no-any-return]
+
+    def destroy(self: Any) -> Awaitable[Any]:
+        return self._self_via_destroy.destroy()  # type: ignore[no-any-return]
+
+    def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
+        return self._self_via_destroy_collection.destroy_collection(collection)  # type: ignore[no-any-return]
+
+    def cull(self: Any) -> Awaitable[None]:
+        return self._self_via_cull.cull()  # type: ignore[no-any-return]
+
+    return _collect(locals(), mark=True)
+
+
+def _mark_coroutine_function(function: Callable[..., Any]) -> None:
+    import asyncio.coroutines
+    import inspect
+
+    mark = getattr(inspect, "markcoroutinefunction", None)  # Python 3.12+
+    if mark is not None:
+        mark(function)
+    else:
+        function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ DEFAULT_COLLECTION = "default_collection"
 """The collection that ``collection=None`` and ``collection=""`` refer to."""
 
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+_encode_ascii = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
 _decode = json.JSONDecoder().decode
 
 
@@ -61,15 +62,24 @@ def check_key(key: object, operation: str, collection: str | None = None) -> str
 
 def check_keys(keys: object, operation: str, collection: str | None = None) -> list[str]:
     """Return ``keys`` as a list of strings; a lone string is refused (it is not a list of keys)."""
-    if isinstance(keys, (str, bytes)) or not isinstance(keys, Sequence):
+    items: Any = keys
+    kind = type(items)
+    if kind is list or kind is tuple:
+        # The common case, checked in C: a list or tuple of exact strings.
+        if set(map(type, items)) <= _JUST_STR:
+            return list(items)
+    elif isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
         raise InvalidKeyError(
-            f"keys must be a sequence of str, not {type(keys).__name__}",
+            f"keys must be a sequence of str, not {kind.__name__}",
             operation=operation,
             collection=collection,
         )
-    for key in keys:
+    for key in items:
         check_key(key, operation, collection)
-    return list(keys)
+    return list(items)
+
+
+_JUST_STR = frozenset({str})
 
 
 def check_ttl(ttl: object, operation: str = "put", collection: str | None = None) -> float | None:
@@ -98,7 +108,7 @@ def check_value(value: object, operation: str, collection: str | None, key: str 
     Raises:
         TypeError: for anything that is not a mapping (a :class:`SerializationError` too).
     """
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise _NotAMappingError(
             f"value must be a mapping, not {type(value).__name__}",
             operation=operation,
@@ -122,7 +132,11 @@ def dump_value(value: object, operation: str, collection: str | None, key: str |
         check_value(value, operation, collection, key)
         value = dict(value)  # type: ignore[call-overload]
     try:
-        return _encode(value)
+        # The ASCII encoder is faster (a quarter less for 64 KiB) and writes the same text
+        # unless it had to escape something: then the text is written as it always was.
+        text = _encode_ascii(value)
+        # A one-character search runs at memory speed; the two-character one only when needed.
+        return text if "\\" not in text or "\\u" not in text else _encode(value)
     except (TypeError, ValueError) as error:
         # The message names the offending type only: the value itself may be a secret.
         raise SerializationError(
@@ -156,7 +170,12 @@ def load_value(text: str | bytes) -> dict[str, Any]:
 
 def check_many(keys: Sequence[str], values: Sequence[object], operation: str = "put_many") -> None:
     """Raise ``ValueError`` when a bulk write has different numbers of keys and values."""
-    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
+    kind = type(values)
+    if (
+        kind is not list
+        and kind is not tuple
+        and (isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence))
+    ):
         raise SerializationError(
             f"values must be a sequence of mappings, not {type(values).__name__}",
             operation=operation,

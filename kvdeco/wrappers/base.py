@@ -13,6 +13,7 @@ methods outside the protocol reach the store, ``wrapper.__wrapped__`` is the sto
 from __future__ import annotations
 
 import copy
+import types
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
 
@@ -24,7 +25,8 @@ from kvdeco.operations import (
     OPERATIONS,
     PROTOCOL_OPERATIONS,
     Call,
-    operation_methods,
+    operation_entries,
+    proxy_methods,
 )
 
 __all__ = ["AspectWrapper", "BaseWrapper"]
@@ -185,6 +187,22 @@ def _is_plain_aspect_wrapper(store: Any) -> bool:
     )
 
 
+def _link(proxy: AspectWrapper, runtime: Any) -> None:
+    """Set the per-instance entry of each operation for ``runtime``.
+
+    An operation the runtime declares it leaves alone (its ``operations`` names the ones it
+    handles) goes straight to the wrapped store's own method: such a layer costs one method
+    call on the proxy and nothing more.
+    """
+    store = proxy.__wrapped__
+    handled = getattr(runtime, "operations", None)
+    entries = types.SimpleNamespace(**operation_entries(runtime.around, proxy._self_proceed))
+    for name in OPERATIONS:
+        direct = handled is not None and name not in handled
+        direct = direct and getattr(store, name, None) is not None
+        setattr(proxy, "_self_via_" + name, store if direct else entries)
+
+
 class AspectWrapper(BaseWrapper):
     """A proxy that runs every operation through one aspect.
 
@@ -199,8 +217,19 @@ class AspectWrapper(BaseWrapper):
         _check_store(key_value, type(self).__name__)
         BaseWrapper.__init__(self, key_value)
         self._self_aspect = aspect
-        self._self_runtime = aspect.bind()
         self._self_proceed = _call_proceeder(key_value)
+        self._self_runtime = aspect.bind()
+
+    @property
+    def _self_runtime(self) -> Any:
+        """What runs this wrapper's calls: the aspect, or the state it bound for this store."""
+        return self._self_bound
+
+    @_self_runtime.setter
+    def _self_runtime(self, runtime: Any) -> None:
+        # Replacing the runtime (as test doubles do) re-links every operation to it.
+        self._self_bound = runtime
+        _link(self, runtime)
 
     @property
     def aspect(self) -> Aspect:
@@ -242,10 +271,6 @@ def _check_store(store: Any, wrapper: str) -> None:
     raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")
 
 
-def _dispatch(self: AspectWrapper, call: Call) -> Awaitable[Any]:
-    return self._self_runtime.around(call, self._self_proceed)
-
-
 class _Capability:
     """An optional operation that exists on the proxy only if the wrapped store has it."""
 
@@ -263,7 +288,7 @@ class _Capability:
 
 def _install_methods() -> None:
     capability_names = {op.name for op in CAPABILITIES}
-    for name, method in operation_methods(_dispatch).items():
+    for name, method in proxy_methods().items():
         method.__qualname__ = f"AspectWrapper.{name}"
         method.__doc__ = f"Run ``{name}`` through the wrapper's aspect."
         if name in capability_names:

@@ -19,7 +19,6 @@ decompression bomb costs at most that much memory).
 
 from __future__ import annotations
 
-import base64
 import binascii
 import dataclasses
 import sys
@@ -30,6 +29,7 @@ from typing import Any, ClassVar, TypeVar, overload
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import DeserializationError
+from kvdeco.wrappers._base64 import b64decode_strict
 from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import dump_compact, load_object, measured_size
 from kvdeco.wrappers.base import AspectWrapper
@@ -138,7 +138,7 @@ class _TooLargeError(Exception):
 def _unbase64(payload: object) -> bytes:
     if not isinstance(payload, str):
         raise ValueError("payload is not a string")
-    return base64.b64decode(payload, validate=True)
+    return b64decode_strict(payload)
 
 
 def _unreadable(reason: str, collection: str | None, key: str) -> DeserializationError:

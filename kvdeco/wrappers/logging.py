@@ -16,12 +16,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, MutableMapping
 from typing import Any, ClassVar
 
 import structlog
 
-from kvdeco.aspect import Aspect
+from kvdeco.aspect import Aspect, failed
 from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.wrappers.base import AspectWrapper
@@ -89,10 +89,16 @@ class Logging(Aspect):
             )
         return logger if _enabled(logger, level) else None
 
-    async def around(self, call: Call, proceed: Proceed) -> Any:
-        logger = self._logger()
+    def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
+        try:
+            logger = self._logger()
+        except Exception as error:
+            return failed(error)
         if logger is None:
-            return await proceed(call)
+            return proceed(call)  # disabled: not even a coroutine of its own
+        return self._logged(call, proceed, logger)
+
+    async def _logged(self, call: Call, proceed: Proceed, logger: Any) -> Any:
         op = call.op
         fields: dict[str, Any] = {"operation": op.name}
         if op.many:

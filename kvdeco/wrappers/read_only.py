@@ -26,6 +26,10 @@ class ReadOnly(Aspect):
     """The aspect behind :func:`read_only`."""
 
     label: ClassVar[str] = "read_only"
+    # Reads (and culling) go straight to the store; only what changes it is looked at.
+    operations: ClassVar[frozenset[str] | None] = frozenset(
+        {"put", "put_many", "delete", "delete_many", "destroy", "destroy_collection"}
+    )
     raise_on_write: bool = True
 
     def __post_init__(self) -> None:

@@ -109,6 +109,9 @@ _FIELD = {
 }
 
 
+_READ, _DELETE = Kind.READ, Kind.DELETE  # read once: an enum member lookup costs ~70 ns
+
+
 class StatisticsRecorder:
     """The per-store state of :class:`Statistics`: counts it as calls complete."""
 
@@ -119,16 +122,26 @@ class StatisticsRecorder:
         op = call.op
         if op.capability:
             return await proceed(call)
-        stats: OperationStatistics = getattr(
-            self.statistics.get_collection(call.collection or DEFAULT_COLLECTION), _FIELD[op.name]
-        )
+        name = call.collection or DEFAULT_COLLECTION
+        per_collection = self.statistics.collections.get(name)
+        if per_collection is None:
+            per_collection = self.statistics.get_collection(name)
+        stats: OperationStatistics = getattr(per_collection, _FIELD[op.name])
         try:
             result = await proceed(call)
         except BaseException:
             stats.errors += len(call.keys)
             raise
+        kind = op.kind
+        if kind is _READ and not op.many and not op.with_ttl:  # a get: the hot path
+            stats.count += 1
+            if result is None:
+                stats.misses += 1
+            else:
+                stats.hits += 1
+            return result
         stats.count += len(call.keys)
-        if op.kind is Kind.READ:
+        if kind is _READ:
             if not op.many:
                 found = (result[0] if op.with_ttl else result) is not None
                 stats.hits += found
@@ -137,7 +150,7 @@ class StatisticsRecorder:
                 hits = sum(1 for item in result if (item[0] if op.with_ttl else item) is not None)
                 stats.hits += hits
                 stats.misses += len(result) - hits
-        elif op.kind is Kind.DELETE:
+        elif kind is _DELETE:
             deleted = int(result) if op.many else int(bool(result))
             stats.hits += deleted
             stats.misses += len(call.keys) - deleted

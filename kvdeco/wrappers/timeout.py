@@ -1,7 +1,9 @@
 """Give every operation a deadline.
 
-``async with async_timeout.timeout(t)`` arms one timer on the running task: no task is created
-per call (``asyncio.wait_for`` would create one). When the deadline passes, the inner call is
+``async with async_timeout.timeout_at(t)`` arms one timer on the running task: no task is
+created per call (``asyncio.wait_for`` would create one). The timer is armed when the call first
+pauses, with the deadline counted from its start: a call that never pauses (an in-process
+store) cannot be interrupted anyway, and pays no timer. When the deadline passes, the inner call is
 cancelled where it is waiting, its ``finally`` blocks run, and :class:`OperationTimeoutError`
 is raised: an ``asyncio.TimeoutError`` (the builtin ``TimeoutError`` from Python 3.11) and a
 :class:`~kvdeco.errors.StoreTimeoutError`, so ``RetryWrapper`` retries it by default.
@@ -12,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sys
+import types
+from collections.abc import Generator
 from typing import Any, ClassVar
 
 import async_timeout
@@ -47,10 +51,20 @@ class Timeout(Aspect):
         object.__setattr__(self, "timeout", number(self.timeout, "timeout"))
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
-        deadline = async_timeout.timeout(self.timeout)
+        # The call runs up to its first pause with no timer: a call that finishes without
+        # pausing (an in-process store) cannot be interrupted anyway, and arming and
+        # cancelling a timer would be most of its cost. The deadline still counts from now.
+        loop = asyncio.get_running_loop()
+        due = loop.time() + self.timeout
+        steps = proceed(call).__await__()
+        try:
+            waiting = steps.send(None)
+        except StopIteration as done:
+            return done.value
+        deadline = async_timeout.timeout_at(due)
         try:
             async with deadline:
-                return await proceed(call)
+                return await _resume(steps, waiting)
         except asyncio.TimeoutError:
             if not deadline.expired:
                 raise  # the inner store's own timeout, not ours
@@ -64,6 +78,28 @@ class Timeout(Aspect):
             collection=call.collection,
             key=None if call.op.many or not call.keys else call.keys[0],
         )
+
+
+@types.coroutine
+def _resume(steps: Generator[Any, Any, Any], waiting: Any) -> Generator[Any, Any, Any]:
+    """Go on with a started awaitable as ``await`` would have: pass each pause up, each
+    answer (a result, an exception, a close) down."""
+    while True:
+        try:
+            answer = yield waiting
+        except GeneratorExit:
+            steps.close()
+            raise
+        except BaseException as error:
+            try:
+                waiting = steps.throw(error)
+            except StopIteration as done:
+                return done.value
+        else:
+            try:
+                waiting = steps.send(answer)
+            except StopIteration as done:
+                return done.value
 
 
 class TimeoutWrapper(AspectWrapper):

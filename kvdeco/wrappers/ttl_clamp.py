@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
-from kvdeco.aspect import Aspect
+from kvdeco.aspect import Aspect, failed
 from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_ttl
@@ -36,6 +37,8 @@ class TTLClamp(Aspect):
     """The aspect behind :func:`ttl_clamp`."""
 
     label: ClassVar[str] = "ttl_clamp"
+    # Only writes carry a TTL: reads and deletes go straight to the store.
+    operations: ClassVar[frozenset[str] | None] = frozenset({"put", "put_many"})
     min_ttl: float
     max_ttl: float
     missing_ttl: float | None = None
@@ -66,11 +69,15 @@ class TTLClamp(Aspect):
             return self.missing_ttl
         return min(max(seconds, self.min_ttl), self.max_ttl)
 
-    async def around(self, call: Call, proceed: Proceed) -> Any:
+    def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
         """Clamp the TTL of writes; pass everything else on."""
         if call.op.kind is not Kind.WRITE:
-            return await proceed(call)
-        return await proceed(call.replace(ttl=self.clamp(call.ttl, call.op.name, call.collection)))
+            return proceed(call)
+        try:
+            ttl = self.clamp(call.ttl, call.op.name, call.collection)
+        except Exception as error:
+            return failed(error)
+        return proceed(call if ttl is call.ttl else call.replace(ttl=ttl))
 
 
 class TTLClampWrapper(AspectWrapper):

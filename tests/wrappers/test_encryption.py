@@ -467,3 +467,14 @@ async def test_rotation_leaves_unreadable_entries_alone_when_not_raising() -> No
     assert await inner.get("broken", collection="c") == garbage
     with pytest.raises(DecryptionError):
         await reencrypt_collection(FernetEncryptionWrapper(inner, FERNET), "c")
+
+
+@given(key=st.text(), collection=st.one_of(st.none(), st.text()))
+def test_the_binding_header_is_the_compact_json_of_collection_and_key(
+    key: str, collection: str | None
+) -> None:
+    from kvdeco.validation import collection_name
+    from kvdeco.wrappers.encryption.base import _binding
+
+    expected = json.dumps([collection_name(collection), key], separators=(",", ":")) + "\n"
+    assert _binding(key, collection) == expected.encode("ascii")

@@ -223,3 +223,10 @@ def test_no_sequence_of_operations_changes_the_inner_store(
                 assert remaining is None or after[collection][key][1] > 900
 
     asyncio.run(run())
+
+
+def test_the_aspect_names_exactly_the_operations_that_change_the_store() -> None:
+    from kvdeco.operations import OPERATIONS
+    from kvdeco.wrappers.read_only import ReadOnly
+
+    assert ReadOnly.operations == {op.name for op in OPERATIONS.values() if op.is_write}

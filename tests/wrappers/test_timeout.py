@@ -64,6 +64,36 @@ async def test_a_fast_call_returns_its_result() -> None:
     assert await store.get("k") == {"v": 1}
 
 
+async def test_a_call_that_pauses_often_returns_its_result_and_errors_unchanged() -> None:
+    class Pausing(MemoryStore):
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            if key == "bad":
+                raise LookupError("inner error")
+            return {"key": key}
+
+    store = TimeoutWrapper(Pausing(), timeout=1.0)
+    assert await store.get("k") == {"key": "k"}
+    with pytest.raises(LookupError, match="inner error"):
+        await store.get("bad")
+
+
+async def test_work_before_the_first_pause_counts_against_the_deadline() -> None:
+    class SlowStart(MemoryStore):
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            time_now = asyncio.get_running_loop().time
+            start = time_now()
+            while time_now() - start < 0.05:  # busy, without pausing
+                pass
+            await asyncio.sleep(0)
+            await asyncio.sleep(0)
+            return {}
+
+    with pytest.raises(OperationTimeoutError):
+        await TimeoutWrapper(SlowStart(), timeout=0.01).get("k")
+
+
 async def test_the_inner_stores_own_timeout_passes_through_unchanged() -> None:
     class OwnTimeout(MemoryStore):
         async def get(self, key: str, *, collection: str | None = None) -> Any:

@@ -25,7 +25,6 @@ With ``raise_on_decryption_error=False`` all of these read as a missing entry in
 
 from __future__ import annotations
 
-import base64
 import binascii
 import dataclasses
 import json
@@ -40,6 +39,7 @@ from kvdeco.errors import (
     EncryptionVersionError,
 )
 from kvdeco.validation import collection_name
+from kvdeco.wrappers._base64 import b64decode_strict
 from kvdeco.wrappers._json import dump_compact, load_object
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -54,7 +54,7 @@ DATA_KEY = "__encrypted_data__"
 VERSION_KEY = "__encryption_version__"
 ENVELOPE_VERSIONS = (1, 2)
 
-_header = json.JSONEncoder(separators=(",", ":")).encode  # ASCII: no newline can appear in it
+_quote = json.encoder.encode_basestring_ascii  # ASCII JSON string: no newline can appear in it
 
 
 @runtime_checkable
@@ -149,7 +149,7 @@ class Encryption(ValueCodec):
         try:
             if not isinstance(payload, str):
                 raise ValueError("not a string")
-            token = base64.b64decode(payload, validate=True)
+            token = b64decode_strict(payload)
             # Base64 leaves spare bits in its last characters: without this check several
             # texts would decode to one token, and a changed envelope could still decrypt.
             # Strict decoding has already refused every other character, so only the last
@@ -188,8 +188,13 @@ class Encryption(ValueCodec):
 
 
 def _binding(key: str, collection: str | None) -> bytes:
-    """The header a version 2 token starts with: the entry's place, then a newline."""
-    return _header([collection_name(collection), key]).encode("ascii") + b"\n"
+    """The header a version 2 token starts with: the entry's place, then a newline.
+
+    The bytes of ``json.dumps([collection, key], separators=(",", ":"))``, built from the JSON
+    encoder's C string quoting alone (this runs on every read and write).
+    """
+    place = f"[{_quote(collection_name(collection))},{_quote(key)}]\n"
+    return place.encode("ascii")
 
 
 class BaseEncryptionWrapper(AspectWrapper):

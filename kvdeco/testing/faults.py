@@ -1,0 +1,216 @@
+"""Stores for testing wrappers: one that fails on a schedule, one that records what reached it.
+
+Both wrap a real store and keep every capability it has (``keys()``, ``destroy()``...), so
+they can sit at the bottom of any stack::
+
+    inner = RecordingStore(MemoryStore())
+    store = TTLClampWrapper(inner, min_ttl=60, max_ttl=3600)
+    await store.put("k", {}, ttl=5)
+    assert inner.ttls == [60]
+
+    flaky = FlakyStore(MemoryStore(), [ConnectionError, TimeoutError])
+    store = RetryWrapper(flaky, max_retries=3, initial_delay=0)
+    await store.get("k")          # fails twice inside, succeeds on the third attempt
+    assert flaky.calls["get"] == 3
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, ClassVar, cast
+
+from kvdeco.aspect import Aspect
+from kvdeco.operations import Call, Kind, Proceed
+from kvdeco.wrappers.base import AspectWrapper
+
+__all__ = ["FlakyStore", "RecordedCall", "RecordingStore"]
+
+Fault = BaseException | type[BaseException] | None
+"""What one call meets: an exception (instance or class) to raise, or ``None`` to succeed."""
+
+Schedule = Iterable[Fault] | Callable[[str, int], Fault]
+"""Either the faults of successive calls in order (the calls after it runs out succeed), or a
+function of ``(operation name, number of the call counted from 0)`` returning the fault."""
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class _Observed(Aspect):
+    """Marks a test double in a stack; the behaviour is in the wrapper's own runtime."""
+
+    label: ClassVar[str] = "observed"
+    role: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordedCall:
+    """One call that reached a :class:`RecordingStore`.
+
+    Attributes:
+        operation: The operation name (``"put_many"``, ``"keys"``...).
+        collection: The collection as it arrived.
+        keys: The keys as they arrived.
+        ttl: The TTL of a write, as it arrived; ``None`` for other operations.
+    """
+
+    operation: str
+    collection: str | None
+    keys: tuple[str, ...]
+    ttl: Any = None
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.log: list[RecordedCall] = []
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        name = call.op.name
+        self.calls[name] += 1
+        keys = tuple(call.keys) if not isinstance(call.keys, str) else (call.keys,)
+        ttl = call.ttl if call.op.kind is Kind.WRITE else None
+        self.log.append(RecordedCall(name, call.collection, keys, ttl))
+        return await proceed(call)
+
+
+class RecordingStore(AspectWrapper):
+    """Passes every call to ``store`` and records it.
+
+    Args:
+        store: The store that does the work.
+
+    Attributes:
+        calls: How many times each operation was called, by name.
+        log: Every call in order, as :class:`RecordedCall`.
+
+    Example:
+        >>> import asyncio
+        >>> from kvdeco import MemoryStore
+        >>> store = RecordingStore(MemoryStore())
+        >>> asyncio.run(store.put_many(["a", "b"], [{}, {}], ttl=5))
+        >>> store.calls["put_many"], store.ttls
+        (1, [5])
+    """
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store, _Observed("recording"))
+        self._self_runtime = _Recorder()
+
+    @property
+    def calls(self) -> collections.Counter[str]:
+        """How many times each operation was called, by name."""
+        return cast(_Recorder, self._self_runtime).calls
+
+    @property
+    def log(self) -> list[RecordedCall]:
+        """Every call in order."""
+        return cast(_Recorder, self._self_runtime).log
+
+    @property
+    def ttls(self) -> list[Any]:
+        """The TTL of every write (``put`` and ``put_many``) that reached the store, in order."""
+        return [entry.ttl for entry in self.log if entry.operation in ("put", "put_many")]
+
+    def reset(self) -> None:
+        """Forget every recorded call."""
+        # Cleared in place: a wrapper stacked on this one holds on to the same recorder.
+        self.calls.clear()
+        self.log.clear()
+
+
+class _Faults:
+    def __init__(self, schedule: Schedule, operations: frozenset[str] | None) -> None:
+        self.calls: collections.Counter[str] = collections.Counter()
+        self.raised: list[BaseException] = []
+        self.operations = operations
+        self.set(schedule)
+
+    def set(self, schedule: Schedule) -> None:
+        self.numbered: Callable[[str, int], Fault] | None = None
+        self.pending: Iterator[Fault] | None = None
+        if callable(schedule):
+            self.numbered = schedule
+        else:
+            self.pending = iter(schedule)
+        self.counted = 0
+
+    def next_fault(self, name: str) -> Fault:
+        if self.operations is not None and name not in self.operations:
+            return None
+        number, self.counted = self.counted, self.counted + 1
+        if self.numbered is not None:
+            return self.numbered(name, number)
+        assert self.pending is not None
+        return next(self.pending, None)
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        name = call.op.name
+        self.calls[name] += 1
+        fault = self.next_fault(name)
+        if fault is not None:
+            error = fault(f"injected fault in {name}") if isinstance(fault, type) else fault
+            self.raised.append(error)
+            raise error
+        return await proceed(call)
+
+
+class FlakyStore(AspectWrapper):
+    """Passes calls to ``store`` but fails the ones its schedule says, before they reach it.
+
+    A failed call changes nothing in ``store``, as a request lost on the way to a server would.
+
+    Args:
+        store: The store that does the work.
+        schedule: The faults of successive calls (``[ConnectionError, None, TimeoutError()]``;
+            calls after the list runs out succeed), or a function ``(operation, n) -> fault``.
+            An exception class is instantiated with a message naming the operation.
+        operations: Only calls of these operations consume the schedule; others always pass.
+
+    Attributes:
+        calls: How many times each operation was called (failed calls included).
+        raised: Every exception raised, in order (the last is what a retry should re-raise).
+
+    Example:
+        >>> import asyncio
+        >>> from kvdeco import MemoryStore
+        >>> store = FlakyStore(MemoryStore(), [ConnectionError])
+        >>> asyncio.run(store.get("k"))
+        Traceback (most recent call last):
+        ConnectionError: injected fault in get
+        >>> asyncio.run(store.get("k")) is None
+        True
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        schedule: Schedule = (),
+        *,
+        operations: Iterable[str] | None = None,
+    ) -> None:
+        if not callable(schedule) and not isinstance(schedule, Iterable):
+            raise TypeError("schedule must be an iterable of faults or a function (operation, n)")
+        super().__init__(store, _Observed("flaky"))
+        self._self_runtime = _Faults(
+            schedule, None if operations is None else frozenset(operations)
+        )
+
+    @classmethod
+    def failing(cls, store: Any, error: Fault = ConnectionError) -> FlakyStore:
+        """A store that fails every call with ``error`` (an outage) until :meth:`schedule`."""
+        return cls(store, lambda _name, _n: error)
+
+    def schedule(self, schedule: Schedule) -> None:
+        """Replace the schedule; the count of calls for a numbered schedule restarts at 0."""
+        cast(_Faults, self._self_runtime).set(schedule)
+
+    @property
+    def calls(self) -> collections.Counter[str]:
+        """How many times each operation was called, failed calls included."""
+        return cast(_Faults, self._self_runtime).calls
+
+    @property
+    def raised(self) -> list[BaseException]:
+        """Every exception raised so far, in order."""
+        return cast(_Faults, self._self_runtime).raised

@@ -1,0 +1,809 @@
+"""A stateful model check: random sequences of store operations against a dict model.
+
+:func:`store_state_machine` turns a store factory into a Hypothesis ``RuleBasedStateMachine``.
+Each example builds a fresh store, runs a random program of the eight operations (plus
+``keys()``, ``collections()``, ``destroy_collection()`` and ``destroy()`` when the store has
+them, invalid calls, and the passing of time) and checks every result against a model: bulk
+results in order with duplicates, delete counts, TTLs read back, expiry, fresh copies, the
+errors of illegal calls and that they change nothing. A failure is shrunk to a short program
+and raised as a :class:`ContractViolation` naming the call, what it returned and what the
+model expected::
+
+    from kvdeco import MemoryStore
+    from kvdeco.testing import ManualClock, store_state_machine
+
+    clock = ManualClock()
+    machine = store_state_machine(lambda: MemoryStore(clock=clock), clock=clock)
+    TestMemoryStoreModel = machine.TestCase
+
+Time: a store that takes a clock (``MemoryStore(clock=...)``) is driven by a
+:class:`ManualClock` the machine advances, so expiry is checked exactly and without waiting.
+Without one, the machine writes entries with a short real TTL (``expiry_seconds``) and waits
+them out now and then; reads close to an expiry accept either outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+import inspect
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from hypothesis import settings as Settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from kvdeco.testing import strategies as kst
+from kvdeco.testing.clock import ManualClock
+from kvdeco.testing.profiles import kit_settings
+from kvdeco.validation import DEFAULT_COLLECTION
+
+__all__ = [
+    "ContractViolation",
+    "MachineConfig",
+    "ManualClock",
+    "StoreMachine",
+    "store_state_machine",
+]
+
+CAPABILITIES = ("keys", "collections", "destroy_collection", "destroy")
+"""The optional operations the machine exercises when a store has them."""
+
+_ALIVE, _GONE, _UNSURE = "alive", "gone", "unsure"
+
+# Mostly two keys and two collections, so that programs revisit them; sometimes odd ones.
+_KEYS = st.one_of(
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(["a", "b"]),
+    st.sampled_from(["", "a:b", "ключ", "c"]),
+    kst.keys(max_size=8),
+)
+_COLLECTIONS = st.one_of(
+    st.sampled_from([None, "c1"]),
+    st.sampled_from([None, "c1"]),
+    st.sampled_from(["", "c:2", "ключ", DEFAULT_COLLECTION]),
+    kst.collections(max_size=8),
+)
+# Mostly small values, which keep programs cheap to run and to shrink; sometimes anything.
+_VALUES = st.one_of(
+    st.fixed_dictionaries({"n": st.integers(0, 3)}),
+    st.just({}),
+    kst.json_mappings(),
+)
+
+
+class ContractViolation(AssertionError):
+    """A store or wrapper broke the contract. The message names the call, what it returned
+    and what the model expected."""
+
+
+@dataclasses.dataclass
+class _Entry:
+    value: Any
+    ttl: float | None
+    earliest: float  # when the entry may start to read as expired
+    latest: float  # when it must read as expired
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 20] + f"... ({len(text)} chars)"
+
+
+def _scribble(value: Any) -> None:
+    """Change every dict and list inside ``value`` in place (to catch shared objects)."""
+    if isinstance(value, dict):
+        for item in list(value.values()):
+            _scribble(item)
+        value["\x00scribbled"] = True
+    elif isinstance(value, list):
+        for item in value:
+            _scribble(item)
+        value.append("\x00scribbled")
+
+
+@dataclasses.dataclass(frozen=True)
+class MachineConfig:
+    """Everything a generated machine needs; see :func:`store_state_machine` for the fields."""
+
+    build: Callable[[], Any]
+    names: tuple[str, ...] = ("store",)
+    clock: ManualClock | None = None
+    keys: st.SearchStrategy[str] | None = None
+    collections: st.SearchStrategy[str | None] | None = None
+    values: st.SearchStrategy[dict[str, Any]] | None = None
+    ttls: st.SearchStrategy[float | int | None] | None = None
+    expiry_seconds: float = 0.05
+    expiry_margin: float = 0.05
+    ttl_tolerance: float | None = None
+    default_collection: str = DEFAULT_COLLECTION
+    capabilities: frozenset[str] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    reuse: bool = False
+    cross_check: bool = False
+    writers: tuple[int, ...] | None = None
+    shared_model: bool = False
+    invalid_calls: bool = True
+
+
+class StoreMachine(RuleBasedStateMachine):
+    """The checking logic behind every generated machine; the rules are added per config.
+
+    Subclasses (the wrapper laws) use :meth:`run` to await store calls and :meth:`observe`
+    to see every operation that completed.
+    """
+
+    config: MachineConfig
+
+    def __init__(self) -> None:
+        super().__init__()
+        cfg = self.config
+        self._loop = cfg.loop
+        self._own_loop = asyncio.new_event_loop() if cfg.loop is None else None
+        built = self.run_maybe(self.build())
+        self.views: list[Any] = list(built) if len(cfg.names) > 1 else [built]
+        shared: dict[str, dict[str, _Entry]] = {}
+        self.models: list[dict[str, dict[str, _Entry]]] = [
+            shared if cfg.shared_model else {} for _ in self.views
+        ]
+        self.touched: list[dict[str, set[str]]] = [{} for _ in self.views]
+        self.manual = cfg.clock is not None
+        self.tolerance = (
+            cfg.ttl_tolerance if cfg.ttl_tolerance is not None else 1e-6 if self.manual else 1.0
+        )
+        self.margin = 0.0 if self.manual else cfg.expiry_margin
+        if cfg.reuse:
+            for view in self.views:
+                if hasattr(view, "destroy"):
+                    self.run(view.destroy())
+
+    def build(self) -> Any:
+        """Make the store (or, for several views, the list of views). Laws override it."""
+        return self.config.build()
+
+    # -- running coroutines ------------------------------------------------------------
+
+    def run(self, awaitable: Awaitable[Any]) -> Any:
+        """Await ``awaitable`` on the machine's event loop and return its result."""
+        if self._own_loop is not None:
+            return self._own_loop.run_until_complete(awaitable)
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(awaitable, self._loop).result()  # type: ignore[arg-type]
+
+    def run_maybe(self, result: Any) -> Any:
+        """``result``, awaited first if it is awaitable (factories may be async)."""
+        return self.run(result) if inspect.isawaitable(result) else result
+
+    def teardown(self) -> None:
+        """Delete what the example wrote from a reused store; close the event loop."""
+        try:
+            if self.config.reuse:
+                for view, touched in zip(self.views, self.touched):
+                    for collection, keys in touched.items():
+                        self.run(view.delete_many(sorted(keys), collection=collection))
+        finally:
+            if self._own_loop is not None:
+                self._own_loop.run_until_complete(self._own_loop.shutdown_asyncgens())
+                self._own_loop.close()
+
+    # -- the model ---------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The machine's time: the manual clock, or the monotonic clock."""
+        clock = self.config.clock
+        return clock() if clock is not None else time.monotonic()
+
+    def name(self, collection: str | None) -> str:
+        """The model's name of a collection (``None`` and ``""`` are the default one)."""
+        return collection or self.config.default_collection
+
+    def describe(self, view: int, text: str) -> str:
+        """A call as the failure message shows it."""
+        return f"{self.config.names[view]}.{text}" if len(self.views) > 1 else text
+
+    def fail(self, view: int, call: str, message: str) -> None:
+        """Raise a :class:`ContractViolation` about ``call``."""
+        raise ContractViolation(f"{self.describe(view, call)}: {message}")
+
+    def status(self, entry: _Entry | None, t0: float, t1: float) -> str:
+        """Whether ``entry`` must be alive, must be gone, or may be either during [t0, t1]."""
+        if entry is None:
+            return _GONE
+        if entry.ttl is None or t1 + self.margin < entry.earliest:
+            return _ALIVE
+        if t0 >= entry.latest + self.margin:
+            return _GONE
+        return _UNSURE
+
+    def entry(self, view: int, collection: str | None, key: str) -> _Entry | None:
+        """The model's entry for ``key``."""
+        return self.models[view].get(self.name(collection), {}).get(key)
+
+    def forget(self, view: int, collection: str | None, key: str) -> None:
+        """Remove ``key`` from the model."""
+        self.models[view].get(self.name(collection), {}).pop(key, None)
+
+    def remember(
+        self,
+        view: int,
+        collection: str | None,
+        key: str,
+        value: Any,
+        ttl: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Record a write of ``value`` made during [t0, t1]."""
+        seconds = None if ttl is None else float(ttl)
+        name = self.name(collection)
+        entry = _Entry(
+            copy.deepcopy(value),
+            seconds,
+            math.inf if seconds is None else t0 + seconds,
+            math.inf if seconds is None else t1 + seconds,
+        )
+        self.models[view].setdefault(name, {})[key] = entry
+        self.touched[view].setdefault(name, set()).add(key)
+
+    def observe(
+        self, view: int, operation: str, collection: str | None, keys: Sequence[str], result: Any
+    ) -> None:
+        """Called after every protocol operation that completed. Laws override it."""
+
+    def timed(self, awaitable: Awaitable[Any]) -> tuple[Any, float, float]:
+        """Await ``awaitable``; return its result and the times before and after."""
+        t0 = self.now()
+        result = self.run(awaitable)
+        return result, t0, self.now()
+
+    # -- checks --------------------------------------------------------------------------
+
+    def check_value(
+        self,
+        view: int,
+        call: str,
+        collection: str | None,
+        key: str,
+        found: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Check one value a read returned for ``key``."""
+        entry = self.entry(view, collection, key)
+        state = self.status(entry, t0, t1)
+        if found is None:
+            if state == _ALIVE:
+                assert entry is not None
+                self.fail(
+                    view, call, f"{key!r} reads as missing; the model holds {_short(entry.value)}"
+                )
+            if state == _UNSURE:
+                self.forget(view, collection, key)  # it expired, and must stay expired
+            return
+        if state == _GONE:
+            self.fail(
+                view,
+                call,
+                f"{key!r} reads as {_short(found)}; the model holds nothing (deleted or expired)",
+            )
+        assert entry is not None
+        if type(found) is not dict:
+            self.fail(view, call, f"{key!r} reads as a {type(found).__name__}, not a fresh dict")
+        if found != entry.value:
+            self.fail(
+                view,
+                call,
+                f"{key!r} reads as {_short(found)}; the model holds {_short(entry.value)}",
+            )
+
+    def check_pair(
+        self,
+        view: int,
+        call: str,
+        collection: str | None,
+        key: str,
+        pair: Any,
+        t0: float,
+        t1: float,
+    ) -> None:
+        """Check one ``(value, remaining seconds)`` a TTL read returned for ``key``."""
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            self.fail(view, call, f"{key!r} gave {_short(pair)}, not a (value, ttl) pair")
+        value, remaining = pair
+        if value is None and remaining is not None:
+            self.fail(view, call, f"{key!r} reads as missing but with a ttl of {remaining!r}")
+        entry = self.entry(view, collection, key)
+        self.check_value(view, call, collection, key, value, t0, t1)
+        if value is None or entry is None:
+            return
+        if entry.ttl is None:
+            if remaining is not None:
+                self.fail(
+                    view,
+                    call,
+                    f"{key!r} was written without a ttl but reads back ttl={remaining!r}",
+                )
+            return
+        low, high = entry.earliest - t1 - self.tolerance, entry.latest - t0 + self.tolerance
+        if remaining is None or not low <= remaining <= high:
+            self.fail(
+                view,
+                call,
+                f"{key!r} was written with ttl={entry.ttl!r}; the remaining ttl should be "
+                f"{entry.earliest - t1:.6g} but reads back as {remaining!r}",
+            )
+
+    def check_listing(
+        self,
+        view: int,
+        call: str,
+        found: Any,
+        alive: set[str],
+        possible: set[str],
+        limit: int | None,
+    ) -> None:
+        """Check a ``keys()`` or ``collections()`` result against what must and may be listed."""
+        if not isinstance(found, list):
+            self.fail(view, call, f"returned a {type(found).__name__}, not a list")
+        if len(set(found)) != len(found):
+            self.fail(view, call, f"listed duplicates: {_short(found)}")
+        extra = set(found) - possible
+        if extra:
+            self.fail(view, call, f"listed {_short(sorted(extra))}, which the model does not hold")
+        wanted = len(alive) if limit is None else min(limit, len(alive))
+        if limit is not None and len(found) > limit:
+            self.fail(view, call, f"listed {len(found)} names, more than the limit")
+        if limit is None and not alive <= set(found):
+            self.fail(view, call, f"did not list {_short(sorted(alive - set(found)))}")
+        if len(found) < wanted:
+            self.fail(view, call, f"listed {len(found)} names; at least {wanted} are live")
+
+    def check_others(self, writer: int) -> None:
+        """Read back every other view's model: a write through one view must not reach them."""
+        if not self.config.cross_check:
+            return
+        for view, model in enumerate(self.models):
+            if view == writer:
+                continue
+            for name, entries in model.items():
+                if entries:
+                    self.do_get_many(view, sorted(entries), name)
+
+    def can(self, capability: str) -> bool:
+        """Whether every view offers ``capability`` and the config lets the machine use it."""
+        allowed = self.config.capabilities
+        if allowed is not None and capability not in allowed:
+            return False
+        return all(getattr(view, capability, None) is not None for view in self.views)
+
+    @invariant()
+    def everything_reads_back(self) -> None:
+        """After every step, each entry of the model reads back through ``ttl_many`` and
+        ``get_many``, and one per collection through ``ttl`` and ``get``: a defect in any read
+        path shows at the step that caused it. (Which reads run depends on the state only, so
+        Hypothesis can still drop steps while shrinking.)"""
+        for view, model in enumerate(self.models):
+            for name, entries in list(model.items()):
+                keys = sorted(entries)
+                if keys:
+                    self.do_ttl_many(view, keys, name)
+                    self.do_get_many(view, keys, name)
+                    self.do_ttl(view, keys[0], name)
+                    self.do_get(view, keys[0], name)
+
+    # -- operations ----------------------------------------------------------------------
+
+    def do_put(self, view: int, key: str, collection: str | None, value: Any, ttl: Any) -> None:
+        """``put`` through ``view``; the caller's object is changed afterwards."""
+        call = f"put({key!r}, ..., collection={collection!r}, ttl={ttl!r})"
+        given = copy.deepcopy(value)
+        result, t0, t1 = self.timed(
+            self.views[view].put(key, given, collection=collection, ttl=ttl)
+        )
+        if result is not None:
+            self.fail(view, call, f"returned {_short(result)}, not None")
+        _scribble(given)
+        self.remember(view, collection, key, value, ttl, t0, t1)
+        self.observe(view, "put", collection, [key], result)
+        self.check_others(view)
+
+    def do_put_many(
+        self, view: int, items: list[tuple[str, Any]], collection: str | None, ttl: Any
+    ) -> None:
+        """``put_many`` through ``view``; with duplicate keys the last value wins."""
+        keys = [k for k, _ in items]
+        call = f"put_many({keys!r}, ..., collection={collection!r}, ttl={ttl!r})"
+        given = [copy.deepcopy(v) for _, v in items]
+        result, t0, t1 = self.timed(
+            self.views[view].put_many(keys, given, collection=collection, ttl=ttl)
+        )
+        if result is not None:
+            self.fail(view, call, f"returned {_short(result)}, not None")
+        for value in given:
+            _scribble(value)
+        for key, value in items:
+            self.remember(view, collection, key, value, ttl, t0, t1)
+        self.observe(view, "put_many", collection, keys, result)
+        self.check_others(view)
+
+    def do_get(self, view: int, key: str, collection: str | None) -> None:
+        """``get`` through ``view``; the dict returned is changed, then the key read again."""
+        call = f"get({key!r}, collection={collection!r})"
+        for again in (False, True):
+            found, t0, t1 = self.timed(self.views[view].get(key, collection=collection))
+            self.check_value(
+                view, call + (" again" if again else ""), collection, key, found, t0, t1
+            )
+            self.observe(view, "get", collection, [key], found)
+            _scribble(found)
+
+    def do_ttl(self, view: int, key: str, collection: str | None) -> None:
+        """``ttl`` through ``view``."""
+        call = f"ttl({key!r}, collection={collection!r})"
+        pair, t0, t1 = self.timed(self.views[view].ttl(key, collection=collection))
+        self.check_pair(view, call, collection, key, pair, t0, t1)
+        self.observe(view, "ttl", collection, [key], pair)
+        _scribble(pair[0])
+
+    def do_get_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``get_many`` through ``view``: one result per key, in order, duplicates included."""
+        self.read_many(view, "get_many", keys, collection)
+
+    def do_ttl_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``ttl_many`` through ``view``: one pair per key, in order, duplicates included."""
+        self.read_many(view, "ttl_many", keys, collection)
+
+    def read_many(self, view: int, operation: str, keys: list[str], collection: str | None) -> None:
+        """Run a bulk read and check each of its results against the model."""
+        call = f"{operation}({keys!r}, collection={collection!r})"
+        method = getattr(self.views[view], operation)
+        found, t0, t1 = self.timed(method(keys, collection=collection))
+        if not isinstance(found, list) or len(found) != len(keys):
+            self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} results")
+        check = self.check_pair if operation == "ttl_many" else self.check_value
+        for key, item in zip(keys, found):
+            check(view, call, collection, key, item, t0, t1)
+        self.observe(view, operation, collection, keys, found)
+        for item in found:
+            _scribble(item[0] if isinstance(item, tuple) else item)
+
+    def do_delete(self, view: int, key: str, collection: str | None) -> None:
+        """``delete`` through ``view``: True exactly when a live entry was deleted."""
+        call = f"delete({key!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].delete(key, collection=collection))
+        state = self.status(self.entry(view, collection, key), t0, t1)
+        if type(found) is not bool:
+            self.fail(view, call, f"returned {_short(found)}, not a bool")
+        if (state == _ALIVE and not found) or (state == _GONE and found):
+            self.fail(
+                view,
+                call,
+                f"returned {found}; the key was {'live' if state == _ALIVE else 'absent'}",
+            )
+        self.forget(view, collection, key)
+        self.observe(view, "delete", collection, [key], found)
+        self.check_others(view)
+
+    def do_delete_many(self, view: int, keys: list[str], collection: str | None) -> None:
+        """``delete_many`` through ``view``: the count of live entries deleted, each key once."""
+        call = f"delete_many({keys!r}, collection={collection!r})"
+        found, t0, t1 = self.timed(self.views[view].delete_many(keys, collection=collection))
+        states = [self.status(self.entry(view, collection, k), t0, t1) for k in dict.fromkeys(keys)]
+        least, most = states.count(_ALIVE), states.count(_ALIVE) + states.count(_UNSURE)
+        if type(found) is not int or not least <= found <= most:
+            expected = least if least == most else f"{least} to {most}"
+            self.fail(view, call, f"returned {_short(found)}; {expected} live entries were deleted")
+        for key in keys:
+            self.forget(view, collection, key)
+        self.observe(view, "delete_many", collection, keys, found)
+        self.check_others(view)
+
+    def do_invalid(self, view: int, case: kst.InvalidCall, collection: str | None) -> None:
+        """An illegal call: it must raise its error and leave the keys it names untouched."""
+        call = f"{case!r} (collection={collection!r})"
+        method = getattr(self.views[view], case.operation)
+        try:
+            self.run(method(*case.args, collection=collection, **case.kwargs))
+        except case.error:
+            pass
+        except Exception as error:
+            self.fail(view, call, f"raised {type(error).__name__}: {error}")
+        else:
+            self.fail(view, call, f"raised nothing; {case.error.__name__} was expected")
+        if case.untouched:
+            self.do_get_many(view, list(case.untouched), collection)
+
+    def do_keys(self, view: int, collection: str | None, limit: int | None) -> None:
+        """``keys()`` lists the live keys of a collection, at most ``limit``."""
+        call = f"keys({collection!r}, limit={limit!r})"
+        found, t0, t1 = self.timed(self.views[view].keys(collection, limit=limit))
+        entries = self.models[view].get(self.name(collection), {})
+        states = {k: self.status(e, t0, t1) for k, e in entries.items()}
+        alive = {k for k, s in states.items() if s == _ALIVE}
+        self.check_listing(
+            view, call, found, alive, alive | {k for k, s in states.items() if s == _UNSURE}, limit
+        )
+
+    def do_collections(self, view: int, limit: int | None) -> None:
+        """``collections()`` lists every collection with a live entry, at most ``limit``."""
+        call = f"collections(limit={limit!r})"
+        found, t0, t1 = self.timed(self.views[view].collections(limit=limit))
+        model = self.models[view]
+        alive = {
+            n
+            for n, es in model.items()
+            if any(self.status(e, t0, t1) == _ALIVE for e in es.values())
+        }
+        self.check_listing(view, call, found, alive, {n for n, es in model.items() if es}, limit)
+
+    def do_destroy_collection(self, view: int, collection: str | None) -> None:
+        """``destroy_collection()`` empties one collection and says whether it held anything."""
+        name = self.name(collection)
+        call = f"destroy_collection({name!r})"
+        found, t0, t1 = self.timed(self.views[view].destroy_collection(name))
+        entries = self.models[view].pop(name, {})
+        self.check_destroyed(view, call, found, list(entries.values()), t0, t1)
+        self.check_others(view)
+
+    def do_destroy(self, view: int) -> None:
+        """``destroy()`` empties the store and says whether it held anything."""
+        found, t0, t1 = self.timed(self.views[view].destroy())
+        entries = [e for es in self.models[view].values() for e in es.values()]
+        self.models[view].clear()
+        self.check_destroyed(view, "destroy()", found, entries, t0, t1)
+        self.check_others(view)
+
+    def check_destroyed(
+        self, view: int, call: str, found: Any, entries: list[_Entry], t0: float, t1: float
+    ) -> None:
+        """True if a live entry was there, False if nothing ever was; expired leftovers: either."""
+        if type(found) is not bool:
+            self.fail(view, call, f"returned {_short(found)}, not a bool")
+        if not found and any(self.status(e, t0, t1) == _ALIVE for e in entries):
+            self.fail(view, call, "returned False, but live entries were there")
+        if found and not entries:
+            self.fail(view, call, "returned True, but nothing was there")
+
+    def do_capability(
+        self, view: int, operation: str, collection: str | None, limit: int | None
+    ) -> None:
+        """Run one optional operation, if the store has it."""
+        if not self.can(operation):
+            return
+        if operation == "keys":
+            self.do_keys(view, collection, limit)
+        elif operation == "collections":
+            self.do_collections(view, limit)
+        elif operation == "destroy_collection":
+            self.do_destroy_collection(view, collection)
+        else:
+            self.do_destroy(view)
+
+    def do_advance(self, seconds: float) -> None:
+        """Move the manual clock forward."""
+        assert self.config.clock is not None
+        self.config.clock.advance(seconds)
+
+    def short_lived(self) -> list[_Entry]:
+        """Entries written with the short real TTL that may still be alive."""
+        now = self.now()
+        return [
+            e
+            for model in self.models
+            for es in model.values()
+            for e in es.values()
+            if e.ttl is not None
+            and e.latest + self.margin > now
+            and e.ttl <= self.config.expiry_seconds
+        ]
+
+    def do_wait_for_expiry(self) -> None:
+        """Sleep until every short-lived entry must have expired."""
+        deadline = max(e.latest for e in self.short_lived()) + self.margin
+        time.sleep(max(0.0, deadline - self.now()) + 0.001)
+
+
+def _rule(
+    name: str, function: Callable[..., None], **strategies: st.SearchStrategy[Any]
+) -> Callable[..., None]:
+    # Hypothesis prints each step by the rule's function name.
+    function.__name__ = function.__qualname__ = name
+    make: Any = rule  # its overloads cannot see that ``strategies`` holds no ``target``
+    decorated: Callable[..., None] = make(**strategies)(function)
+    return decorated
+
+
+def _keyed(operation: str, arg: str) -> Callable[..., None]:
+    def step(self: StoreMachine, collection: str | None, view: int = 0, **given: Any) -> None:
+        getattr(self, f"do_{operation}")(view, given[arg], collection)
+
+    return step
+
+
+def _rules(cfg: MachineConfig) -> dict[str, Any]:
+    """The rules of a machine for ``cfg``, as a class namespace."""
+    key = cfg.keys if cfg.keys is not None else _KEYS
+    coll = cfg.collections if cfg.collections is not None else _COLLECTIONS
+    value = cfg.values if cfg.values is not None else _VALUES
+    if cfg.ttls is not None:
+        ttl = cfg.ttls
+    elif cfg.clock is not None:
+        ttl = st.one_of(
+            st.none(), st.sampled_from([1, 10, 100]), kst.valid_ttls(max_value=1000.0, none=False)
+        )
+    else:
+        ttl = st.one_of(st.none(), kst.valid_ttls(min_value=3600.0, none=False))
+    keys = st.lists(key, max_size=5)
+    limit = st.one_of(st.none(), st.integers(min_value=1, max_value=4))
+    viewed: dict[str, st.SearchStrategy[Any]] = (
+        {"view": st.integers(0, len(cfg.names) - 1)} if len(cfg.names) > 1 else {}
+    )
+    # Writes and deletes go through the views allowed to write (all, unless restricted).
+    written = viewed if cfg.writers is None else {"view": st.sampled_from(cfg.writers)}
+    ns: dict[str, Any] = {
+        "config": cfg,
+        "put": _rule(
+            "put",
+            lambda self, key, collection, value, ttl, view=0: self.do_put(
+                view, key, collection, value, ttl
+            ),
+            key=key,
+            collection=coll,
+            value=value,
+            ttl=ttl,
+            **written,
+        ),
+        "put_many": _rule(
+            "put_many",
+            lambda self, items, collection, ttl, view=0: self.do_put_many(
+                view, items, collection, ttl
+            ),
+            items=st.lists(st.tuples(key, value), max_size=4),
+            collection=coll,
+            ttl=ttl,
+            **written,
+        ),
+        # One rule for the four capabilities, so destroying (which empties everything) is rare.
+        "capability": precondition(lambda self: any(self.can(c) for c in CAPABILITIES))(
+            _rule(
+                "capability",
+                lambda self, operation, collection, limit, view=0: self.do_capability(
+                    view, operation, collection, limit
+                ),
+                operation=st.sampled_from(CAPABILITIES),
+                collection=coll,
+                limit=limit,
+                **written,
+            )
+        ),
+    }
+    if cfg.invalid_calls:
+        ns["invalid_call"] = _rule(
+            "invalid_call",
+            lambda self, case, collection, view=0: self.do_invalid(view, case, collection),
+            case=kst.invalid_calls(key),
+            collection=coll,
+            **written,
+        )
+    # The reads and deletes differ only in their method and whether they take one key or many.
+    for name, arg, strategy, views in [
+        ("get", "key", key, viewed),
+        ("ttl", "key", key, viewed),
+        ("get_many", "keys", keys, viewed),
+        ("ttl_many", "keys", keys, viewed),
+        ("delete", "key", key, written),
+        ("delete_many", "keys", keys, written),
+    ]:
+        ns[name] = _rule(name, _keyed(name, arg), collection=coll, **{arg: strategy}, **views)
+    if cfg.clock is not None:
+        ns["advance_clock"] = _rule(
+            "advance_clock",
+            lambda self, seconds: self.do_advance(seconds),
+            seconds=st.one_of(
+                st.sampled_from([1.0, 10.0, 100.0]), st.floats(min_value=0.0, max_value=200.0)
+            ),
+        )
+    else:
+        short = cfg.expiry_seconds
+        ns["put_short_lived"] = _rule(
+            "put_short_lived",
+            lambda self, key, collection, value, view=0: self.do_put(
+                view, key, collection, value, short
+            ),
+            key=key,
+            collection=coll,
+            value=value,
+            **written,
+        )
+        ns["wait_for_expiry"] = precondition(lambda self: bool(self.short_lived()))(
+            _rule("wait_for_expiry", lambda self: self.do_wait_for_expiry())
+        )
+    return ns
+
+
+def build_machine(
+    cfg: MachineConfig,
+    base: type[StoreMachine] = StoreMachine,
+    name: str = "StoreMachine",
+    settings: Settings | None = None,
+) -> type[StoreMachine]:
+    """Generate the machine class for ``cfg`` (the laws use this with their own ``base``)."""
+    machine = type(name, (base,), _rules(cfg))
+    return (settings if settings is not None else kit_settings())(machine)
+
+
+def store_state_machine(
+    factory: Callable[[], Any],
+    *,
+    clock: ManualClock | None = None,
+    keys: st.SearchStrategy[str] | None = None,
+    collections: st.SearchStrategy[str | None] | None = None,
+    values: st.SearchStrategy[dict[str, Any]] | None = None,
+    ttls: st.SearchStrategy[float | int | None] | None = None,
+    expiry_seconds: float = 0.05,
+    expiry_margin: float = 0.05,
+    ttl_tolerance: float | None = None,
+    default_collection: str = DEFAULT_COLLECTION,
+    capabilities: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
+    reuse: bool = False,
+    invalid_calls: bool = True,
+) -> type[StoreMachine]:
+    """Build a state machine that checks the store ``factory`` makes against a dict model.
+
+    Args:
+        factory: Returns a fresh, empty store (or stack of wrappers); may be async.
+        clock: The :class:`ManualClock` the store reads, if it takes one; the machine
+            advances it. Without it, expiry is checked with short real TTLs.
+        keys: Keys to use (a small pool mixed with :func:`~kvdeco.testing.strategies.keys`
+            by default, so programs revisit keys).
+        collections: Collections to use (``None``, ``""`` and a few odd names by default).
+        values: Values to write (:func:`~kvdeco.testing.strategies.json_mappings`).
+        ttls: TTLs of ordinary writes. By default short ones with a manual clock, and none
+            shorter than an hour without (those never expire during a run).
+        expiry_seconds: The short real TTL used without a manual clock.
+        expiry_margin: How late a store may expire an entry without a manual clock (and how
+            early a read may already miss it).
+        ttl_tolerance: How far a read-back TTL may be from the model's (1e-6 s with a manual
+            clock, 1 s without).
+        default_collection: The name ``collections()`` gives the default collection.
+        capabilities: Restrict the optional operations exercised (all the store has).
+        settings: Hypothesis settings (the ``KVDECO_HYPOTHESIS_PROFILE`` profile by default).
+        loop: Run store calls on this running event loop (the machine then runs in another
+            thread); by default each example gets a private loop.
+        reuse: The factory returns the same store every time: the machine empties it with
+            ``destroy()`` first (when it can) and deletes what it wrote afterwards.
+        invalid_calls: Also make illegal calls and check their errors (on by default).
+
+    Returns:
+        A ``RuleBasedStateMachine`` subclass; its ``.TestCase`` is a ``unittest.TestCase``.
+    """
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, not {type(factory).__name__}")
+    if clock is not None and not callable(getattr(clock, "advance", None)):
+        raise TypeError("clock must be a ManualClock (something with advance(seconds))")
+    for name, number in (("expiry_seconds", expiry_seconds), ("expiry_margin", expiry_margin)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or number < 0:
+            raise ValueError(f"{name} must be a number of seconds >= 0")
+    cfg = MachineConfig(
+        build=factory,
+        clock=clock,
+        keys=keys,
+        collections=collections,
+        values=values,
+        ttls=ttls,
+        expiry_seconds=expiry_seconds,
+        expiry_margin=expiry_margin,
+        ttl_tolerance=ttl_tolerance,
+        default_collection=default_collection,
+        capabilities=None if capabilities is None else frozenset(capabilities),
+        loop=loop,
+        reuse=reuse,
+        invalid_calls=invalid_calls,
+    )
+    return build_machine(cfg, settings=settings)

@@ -1,0 +1,81 @@
+"""The base class a store author subclasses: the contract and the model check, one fixture.
+
+Example:
+    A test module of a store that takes a clock::
+
+        import pytest
+        from kvdeco.testing import ManualClock, StoreLaws
+
+        class TestMyStore(StoreLaws):
+            @pytest.fixture
+            def store_clock(self):
+                return ManualClock()
+
+            @pytest.fixture
+            def store(self, store_clock):
+                return MyStore(clock=store_clock)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+import pytest
+from hypothesis.stateful import run_state_machine_as_test
+
+from kvdeco.testing.contract import StoreContract
+from kvdeco.testing.state_machine import ManualClock, store_state_machine
+
+__all__ = ["StoreLaws", "StoreModelCheck"]
+
+
+class StoreModelCheck:
+    """The stateful model check alone, for a store whose contract is tested elsewhere.
+
+    Provide a ``store`` fixture returning an empty store (it may be async). Optionally provide
+    ``store_clock`` returning the :class:`ManualClock` the store reads, so expiry is checked
+    without waiting.
+
+    Attributes:
+        machine_options: Keyword arguments for
+            :func:`~kvdeco.testing.state_machine.store_state_machine` (``capabilities``,
+            ``keys`` for stores that cannot take every character, ``expiry_seconds``...).
+    """
+
+    machine_options: ClassVar[dict[str, Any]] = {}
+
+    @pytest.fixture
+    def store_clock(self) -> ManualClock | None:
+        """The clock the store reads, if it takes one; ``None`` by default."""
+        return None
+
+    @pytest.fixture(autouse=True)
+    def _kvdeco_keep_clock(self, store_clock: ManualClock | None) -> None:
+        self._kvdeco_clock = store_clock
+
+    async def test_behaves_like_the_model(
+        self, store: Any, store_clock: ManualClock | None
+    ) -> None:
+        # The machine runs in a worker thread and sends each call back to this event loop,
+        # the one the store was made on (connections often belong to one loop).
+        machine = store_state_machine(
+            lambda: store,
+            clock=store_clock,
+            loop=asyncio.get_running_loop(),
+            reuse=True,
+            **self.machine_options,
+        )
+        await asyncio.to_thread(run_state_machine_as_test, machine)
+
+
+class StoreLaws(StoreModelCheck, StoreContract):
+    """The store contract (:class:`StoreContract`) plus the stateful model check: the one
+    base class a store author needs. Fixtures as for :class:`StoreModelCheck`."""
+
+    async def wait_for_expiry(self, store: Any) -> None:
+        """Advance the store's clock when it has one; otherwise wait in real time."""
+        if self._kvdeco_clock is not None:
+            self._kvdeco_clock.advance(self.expiry_seconds * 3)
+        else:
+            await super().wait_for_expiry(store)

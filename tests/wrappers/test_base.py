@@ -1,0 +1,84 @@
+"""The wrapper base: how a layer reaches its aspect and the store, cheaply but faithfully."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any, ClassVar
+
+import pytest
+
+from kvdeco import Aspect, Call, InvalidKeyError, MemoryStore, prefix_keys
+from kvdeco.decorating import Decorator
+from kvdeco.operations import OPERATIONS, Proceed
+from kvdeco.wrappers.base import AspectWrapper
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class SeesWrites(Aspect):
+    """Records the operations it is shown; it names only the writes."""
+
+    label: ClassVar[str] = "sees_writes"
+    operations: ClassVar[frozenset[str] | None] = frozenset({"put", "put_many"})
+    seen: list[str] = dataclasses.field(compare=False, hash=False)
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        self.seen.append(call.op.name)
+        return await proceed(call)
+
+
+@pytest.mark.parametrize("path", ["instance", "class"])
+async def test_an_aspect_sees_only_the_operations_it_names(path: str) -> None:
+    seen: list[str] = []
+    decorator = Decorator(SeesWrites(seen), AspectWrapper)
+    store = decorator(MemoryStore()) if path == "instance" else decorator(MemoryStore)()
+    await store.put("k", {"v": 1})
+    assert await store.get("k") == {"v": 1}
+    assert await store.get_many(["k"]) == [{"v": 1}]
+    assert await store.delete("k") is True
+    await store.put_many(["a"], [{}])
+    assert await store.keys() == ["a"]
+    assert seen == ["put", "put_many"]
+
+
+def test_wrapper_operations_are_coroutine_functions() -> None:
+    store = prefix_keys("p")(MemoryStore())
+    for name in OPERATIONS:
+        assert asyncio.iscoroutinefunction(getattr(store, name)), name
+
+
+async def test_replacing_the_runtime_sends_every_operation_to_the_new_one() -> None:
+    seen: list[str] = []
+
+    class Recorder:
+        async def around(self, call: Call, proceed: Proceed) -> Any:
+            seen.append(call.op.name)
+            return await proceed(call)
+
+    store = AspectWrapper(MemoryStore(), Aspect())
+    store._self_runtime = Recorder()
+    await store.put("k", {})
+    await store.get("k")
+    assert seen == ["put", "get"]
+
+
+async def test_a_bad_call_raises_when_awaited_not_when_made() -> None:
+    store = prefix_keys("p")(MemoryStore())
+    pending = store.get(123)  # type: ignore[arg-type]
+    with pytest.raises(InvalidKeyError):
+        await pending
+    results = await asyncio.gather(store.get(123), store.get("k"), return_exceptions=True)  # type: ignore[arg-type]
+    assert isinstance(results[0], InvalidKeyError)
+    assert results[1] is None
+
+
+async def test_a_method_replaced_on_the_store_later_is_the_one_called() -> None:
+    seen: list[str] = []
+    inner = MemoryStore()
+    store = Decorator(SeesWrites(seen), AspectWrapper)(inner)
+
+    async def replaced(key: str, *, collection: str | None = None) -> Any:
+        return {"replaced": key}
+
+    inner.get = replaced  # type: ignore[method-assign]
+    assert await store.get("k") == {"replaced": "k"}
