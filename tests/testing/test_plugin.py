@@ -3,6 +3,7 @@ working in a project that loads it (as the ``kvdeco`` entry point will)."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -45,11 +46,15 @@ def test_profile_in_use():
 """
 
 
+def _installed_as_entry_point() -> bool:
+    return any(ep.name == "kvdeco" for ep in importlib.metadata.entry_points(group="pytest11"))
+
+
 def run_with_plugin(pytester: pytest.Pytester, selection: str) -> pytest.RunResult:
-    # What the entry point will do: load the plugin (plus pytest-asyncio, as a project would).
-    return pytester.runpytest_inprocess(
-        "-p", "kvdeco.testing.plugin", "-p", "asyncio", "-k", selection
-    )
+    # Installed, the entry point loads the plugin; from a source tree it is named with -p.
+    # Naming it both ways would register one module twice, which pytest refuses.
+    load = [] if _installed_as_entry_point() else ["-p", "kvdeco.testing.plugin"]
+    return pytester.runpytest_inprocess(*load, "-p", "asyncio", "-k", selection)
 
 
 @pytest.mark.parametrize("profile", ["kvdeco-quick", "kvdeco-thorough"])
