@@ -35,7 +35,12 @@ def test_every_wrapper_has_a_page_with_every_section(name: str) -> None:
     for section in SECTIONS:
         assert f"\n{section}\n" in page, f"{name}.md lacks {section!r}"
     assert f"::: kvdeco.wrappers.{name}." in page, f"{name}.md has no API reference"
-    assert "<!-- BENCHMARK:" in page, f"{name}.md has no marked place for its figures"
+    box = page.split('!!! info "Measured cost"', 1)
+    assert len(box) == 2, f"{name}.md has no box for its measured cost"
+    assert "../performance.md#the-table" in box[1].split("\n## ", 1)[0], (
+        f"{name}.md's measured cost does not point to the table it quotes"
+    )
+    assert "<!-- BENCHMARK:" not in page, f"{name}.md still has a placeholder for its figures"
 
 
 @pytest.mark.parametrize("name", WRAPPERS)
