@@ -137,7 +137,7 @@ class EntryTooLargeError(KeyValueOperationError, ValueError):
     def __init__(self, size: int, max_size: int, **where: Any) -> None:
         self.size = size
         self.max_size = max_size
-        super().__init__(f"entry of {size} bytes exceeds max_size={max_size}", **where)
+        super().__init__(f"entry of {size} JSON characters exceeds max_size={max_size}", **where)
 
 
 class EntryTooSmallError(KeyValueOperationError, ValueError):
@@ -146,7 +146,7 @@ class EntryTooSmallError(KeyValueOperationError, ValueError):
     def __init__(self, size: int, min_size: int, **where: Any) -> None:
         self.size = size
         self.min_size = min_size
-        super().__init__(f"entry of {size} bytes is below min_size={min_size}", **where)
+        super().__init__(f"entry of {size} JSON characters is below min_size={min_size}", **where)
 
 
 class KeyValueStoreError(BaseKeyValueError):

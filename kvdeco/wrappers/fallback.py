@@ -2,8 +2,8 @@
 
 Reads (``get``, ``ttl``, ``get_many``, ``ttl_many``) that raise one of ``fallback_on`` are
 answered by the fallback store. Writes and deletes go to the primary only, unless
-``write_to_fallback=True``: then a write the primary refuses with one of ``fallback_on`` goes
-to the fallback instead. Cancellation, ``KeyboardInterrupt`` and the other
+``write_to_fallback=True``: then a write or delete the primary refuses with one of
+``fallback_on`` goes to the fallback instead. Cancellation, ``KeyboardInterrupt`` and the other
 non-``Exception`` errors always propagate, even if ``fallback_on`` names ``BaseException``.
 """
 

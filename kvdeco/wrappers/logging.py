@@ -73,9 +73,9 @@ class Logging(Aspect):
         if self.logger is not None and not callable(getattr(self.logger, "log", None)):
             raise TypeError("logger must be a logging.Logger or a structlog logger with .log()")
 
-    def _logger(self) -> Any:
-        """The structlog logger to use now, or ``None`` when the level is disabled."""
-        level, logger = self.log_level, self.logger
+    def _logger(self, level: int) -> Any:
+        """The structlog logger to use now, or ``None`` when ``level`` is disabled."""
+        logger = self.logger
         if logger is None:
             if structlog.is_configured():
                 logger = structlog.get_logger("kvdeco").bind()
@@ -91,14 +91,30 @@ class Logging(Aspect):
 
     def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
         try:
-            logger = self._logger()
+            logger = self._logger(self.log_level)
+            if logger is not None:
+                return self._logged(call, proceed, logger)
+            # Failures are logged at WARNING at least, so they may be wanted even when the
+            # configured level is not.
+            failures = self.log_level < logging.WARNING and self._enabled_for(logging.WARNING)
         except Exception as error:
             return failed(error)
-        if logger is None:
+        if not failures:
             return proceed(call)  # disabled: not even a coroutine of its own
-        return self._logged(call, proceed, logger)
+        return self._logged(call, proceed, None)
+
+    def _enabled_for(self, level: int) -> bool:
+        logger = self.logger
+        if logger is None:
+            if structlog.is_configured():
+                return _enabled(structlog.get_logger("kvdeco").bind(), level)
+            logger = _STDLIB_LOGGER
+        if isinstance(logger, logging.Logger):
+            return logger.isEnabledFor(level)
+        return _enabled(logger, level)
 
     async def _logged(self, call: Call, proceed: Proceed, logger: Any) -> Any:
+        """Run the call and log it; with no ``logger`` only a failure is logged."""
         op = call.op
         fields: dict[str, Any] = {"operation": op.name}
         if op.many:
@@ -119,8 +135,13 @@ class Logging(Aspect):
             fields["outcome"] = "error"
             fields["error"] = type(error).__name__
             fields["duration_ms"] = round((time.perf_counter() - start) * 1000, 3)
-            logger.log(max(self.log_level, logging.WARNING), op.name.upper(), **fields)
+            level = max(self.log_level, logging.WARNING)
+            logger = logger if logger is not None else self._logger(level)
+            if logger is not None:
+                logger.log(level, op.name.upper(), **fields)
             raise
+        if logger is None:
+            return result
         fields.update(self._outcome(call, result))
         fields["duration_ms"] = round((time.perf_counter() - start) * 1000, 3)
         logger.log(self.log_level, op.name.upper(), **fields)

@@ -121,6 +121,18 @@ async def test_a_disabled_level_logs_nothing_and_builds_nothing(
     assert caplog.records == []
 
 
+async def test_a_failure_is_logged_at_warning_even_when_the_configured_level_is_disabled(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="kvdeco")
+    store = LoggingWrapper(BrokenStore(ConnectionError("down")), log_level=logging.DEBUG)
+    with pytest.raises(ConnectionError):
+        await store.get("k")
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "GET" in record.getMessage() and "ConnectionError" in record.getMessage()
+
+
 async def test_a_disabled_level_of_a_structlog_logger_logs_nothing() -> None:
     out = io.StringIO()
     logger = structlog.wrap_logger(
