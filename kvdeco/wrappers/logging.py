@@ -34,13 +34,14 @@ _STDLIB_LOGGER = logging.getLogger("kvdeco")  # looked up once: getLogger takes 
 
 
 def _check_level(level: Any) -> int:
-    if isinstance(level, str):
-        level = logging.getLevelName(level.upper())
-    if isinstance(level, bool) or level not in _LEVELS:
+    if isinstance(level, bool) or not isinstance(level, (int, str)):
+        raise TypeError(f"log_level must be an int or a level name, not {type(level).__name__}")
+    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if number not in _LEVELS:
         raise ValueError(
             f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}"
         )
-    return int(level)
+    return int(number)
 
 
 def _render_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:

@@ -196,7 +196,8 @@ def test_decorator_works_bare_and_called() -> None:
     [
         ({"log_level": 15}, ValueError),
         ({"log_level": "loud"}, ValueError),
-        ({"log_level": True}, ValueError),
+        ({"log_level": True}, TypeError),
+        ({"log_level": 20.0}, TypeError),
         ({"log_values": "yes"}, TypeError),
         ({"logger": "kvdeco"}, TypeError),
     ],
@@ -204,6 +205,11 @@ def test_decorator_works_bare_and_called() -> None:
 def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         LoggingWrapper(MemoryStore(), **options)
+
+
+def test_an_unknown_level_name_is_quoted_as_given() -> None:
+    with pytest.raises(ValueError, match="not 'loud'"):
+        LoggingWrapper(MemoryStore(), log_level="loud")
 
 
 def test_level_names_are_accepted_and_the_aspect_is_a_value() -> None:
