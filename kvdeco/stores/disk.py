@@ -29,7 +29,7 @@ from kvdeco.errors import (
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry, unencodable
+from kvdeco.stores._common import check_limit, load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -330,6 +330,7 @@ class DiskStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the live keys of ``collection`` (at most ``limit``)."""
         name = self._name(collection, "keys")
+        limit = check_limit(limit, "keys")
         query = f"SELECT key FROM kvdeco_entries WHERE collection = ? AND {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
         rows = await self._run(
@@ -339,6 +340,7 @@ class DiskStore:
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections holding a live entry (at most ``limit``)."""
+        limit = check_limit(limit, "collections")
         query = f"SELECT DISTINCT collection FROM kvdeco_entries WHERE {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
         rows = await self._run(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, SupportsFloat
 
 from kvdeco.errors import InvalidKeyError
+from kvdeco.stores._common import check_limit
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -204,12 +205,14 @@ class MemoryStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the live keys of ``collection`` (at most ``limit``)."""
         entries = self._collections.get(self._name(collection, "keys"), {})
+        limit = check_limit(limit, "keys")
         now = self.clock()
         live = [k for k, (_, expires) in entries.items() if expires is None or expires > now]
         return live if limit is None else live[: max(limit, 0)]
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections that hold a live entry (at most ``limit``)."""
+        limit = check_limit(limit, "collections")
         now = self.clock()
         names = [
             name

@@ -41,7 +41,7 @@ from kvdeco.errors import (
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry, unencodable
+from kvdeco.stores._common import check_limit, load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -396,6 +396,7 @@ class RedisStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the keys of ``collection`` (at most ``limit``), by ``SCAN``."""
         prefix = self._prefix(collection, "keys")
+        limit = check_limit(limit, "keys")
         found: dict[str, None] = {}  # SCAN may report a key twice
         if limit is not None and limit <= 0:
             return []
@@ -409,6 +410,7 @@ class RedisStore:
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections holding at least one entry (at most ``limit``), by ``SCAN``."""
+        limit = check_limit(limit, "collections")
         found: dict[str, None] = {}
         if limit is not None and limit <= 0:
             return []

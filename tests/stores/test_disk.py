@@ -224,3 +224,14 @@ def test_passes_py_key_value_isinstance_check(tmp_path: Path) -> None:
     from key_value.aio.protocols.key_value import AsyncKeyValue
 
     assert isinstance(DiskStore(tmp_path / "x.db"), AsyncKeyValue)
+
+
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(
+    disk_store: DiskStore, limit: object
+) -> None:
+    await disk_store.put("k", {"v": 1})
+    with pytest.raises(TypeError, match="limit"):
+        await disk_store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await disk_store.collections(limit=limit)  # type: ignore[arg-type]

@@ -100,3 +100,13 @@ async def test_passes_py_key_value_isinstance_check() -> None:
     from key_value.aio.protocols.key_value import AsyncKeyValue
 
     assert isinstance(MemoryStore(), AsyncKeyValue)
+
+
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(limit: object) -> None:
+    store = MemoryStore()
+    await store.put("k", {"v": 1})
+    with pytest.raises(TypeError, match="limit"):
+        await store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await store.collections(limit=limit)  # type: ignore[arg-type]

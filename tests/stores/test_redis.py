@@ -328,6 +328,17 @@ def test_url_and_host_together_are_refused() -> None:
 
 
 @pytest.mark.redis
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(
+    redis_store: RedisStore, limit: object
+) -> None:
+    with pytest.raises(TypeError, match="limit"):
+        await redis_store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await redis_store.collections(limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.redis
 async def test_async_with_closes_the_pool(redis_url: str, redis_namespace: str, raw: Any) -> None:
     async def connected() -> bool:
         clients = await raw.client_list()
