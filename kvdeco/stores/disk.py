@@ -201,13 +201,14 @@ class DiskStore:
 
     async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
         """Return the value under ``key``, or ``None``."""
-        return (await self.get_many([check_key(key, "get", collection)], collection=collection))[0]
+        keys = [check_key(key, "get", collection)]
+        return (await self._read(keys, collection, "get"))[0][0]
 
     async def ttl(
         self, key: str, *, collection: str | None = None
     ) -> tuple[dict[str, Any] | None, float | None]:
         """Return the value and its remaining seconds (``None``: no expiry)."""
-        return (await self.ttl_many([check_key(key, "ttl", collection)], collection=collection))[0]
+        return (await self._read([check_key(key, "ttl", collection)], collection, "ttl"))[0]
 
     async def put(
         self,

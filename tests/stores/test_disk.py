@@ -182,8 +182,10 @@ async def test_corrupt_data_is_a_deserialization_error(disk_store: DiskStore) ->
     await disk_store._run(
         lambda c: c.execute("UPDATE kvdeco_entries SET value = 'nope'"), "x", None
     )
-    with pytest.raises(DeserializationError):
+    with pytest.raises(DeserializationError, match="operation=get,"):
         await disk_store.get("k")
+    with pytest.raises(DeserializationError, match="operation=ttl,"):
+        await disk_store.ttl("k")
 
 
 async def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
@@ -191,7 +193,7 @@ async def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
     await store.put("k", {"v": 1})
     await store.close()
     await store.close()
-    with pytest.raises(KeyValueStoreError):
+    with pytest.raises(KeyValueStoreError, match=r"operation=get\b"):
         await store.get("k")
 
 
