@@ -108,16 +108,31 @@ class DiskStore:
     # -- running on the worker thread -------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        """Open the database (on the worker thread, at first use)."""
-        try:
-            connection = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(_SCHEMA)
-        except sqlite3.Error as error:
-            raise StoreSetupError(f"cannot open {self.path!r}: {error}") from error
+        """Open the database (on the worker thread, at first use).
+
+        Switching to WAL needs the file to itself, and SQLite answers "locked" at once, without
+        waiting, while another connection (of this process or another) is writing. So the
+        setup is tried again until ``timeout`` has passed.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            connection = None
+            try:
+                connection = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.executescript(_SCHEMA)
+                break
+            except sqlite3.Error as error:
+                if connection is not None:
+                    connection.close()
+                busy = "locked" in str(error) or "busy" in str(error)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                raise StoreSetupError(f"cannot open {self.path!r}: {error}") from error
         self._connection = connection
         return connection
 

@@ -204,6 +204,41 @@ async def test_an_unusable_path_is_a_setup_error(tmp_path: Path) -> None:
     await store.close()
 
 
+def _writing(path: Path) -> sqlite3.Connection:
+    """Another connection in the middle of a write transaction on a fresh database."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE other (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO other VALUES (1)")
+    return other
+
+
+async def test_opening_waits_for_a_writer_of_another_connection(tmp_path: Path) -> None:
+    # SQLite refuses the switch to WAL at once while another connection writes: the store
+    # must wait for it (up to its timeout), not fail its first call.
+    other = _writing(tmp_path / "busy.db")
+    release = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        async with DiskStore(tmp_path / "busy.db") as store:
+            await store.put("k", {"v": 1})
+            assert await store.get("k") == {"v": 1}
+    finally:
+        release.join()
+        other.close()
+
+
+async def test_opening_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    other = _writing(tmp_path / "busy.db")
+    try:
+        store = DiskStore(tmp_path / "busy.db", timeout=0)
+        with pytest.raises(StoreSetupError, match="locked"):
+            await store.get("k")
+        await store.close()
+    finally:
+        other.close()
+
+
 @pytest.mark.parametrize("options", [{"path": 3}, {"path": "x", "timeout": -1}])
 def test_invalid_options_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises((TypeError, ValueError)):
