@@ -53,11 +53,12 @@ class MemoryStore:
         default_collection: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_entries_per_collection is not None and (
-            isinstance(max_entries_per_collection, bool)
-            or not isinstance(max_entries_per_collection, int)
-            or max_entries_per_collection < 1
-        ):
+        bound = max_entries_per_collection
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+            raise TypeError(
+                f"max_entries_per_collection must be an int or None, not {type(bound).__name__}"
+            )
+        if bound is not None and bound < 1:
             raise ValueError("max_entries_per_collection must be a positive int or None")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")

@@ -41,9 +41,15 @@ async def test_the_bound_is_per_collection() -> None:
     assert await store.get("a", collection="x") == {"n": 1}
 
 
-@pytest.mark.parametrize("bound", [0, -1, True, 1.5, "2"])
-def test_an_invalid_bound_is_refused(bound: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bound", [0, -1])
+def test_a_bound_below_one_is_refused(bound: int) -> None:
+    with pytest.raises(ValueError, match="max_entries_per_collection"):
+        MemoryStore(max_entries_per_collection=bound)
+
+
+@pytest.mark.parametrize("bound", [True, 1.5, "2"])
+def test_a_bound_that_is_not_an_int_is_a_type_error(bound: object) -> None:
+    with pytest.raises(TypeError, match="max_entries_per_collection"):
         MemoryStore(max_entries_per_collection=bound)  # type: ignore[arg-type]
 
 
