@@ -17,6 +17,7 @@ only awaits. One thread also means one connection, used by one thread at a time.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sqlite3
 import time
@@ -92,8 +93,12 @@ class DiskStore:
             raise TypeError("path must be a str or a path-like object")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
-            raise ValueError("timeout must be a number of seconds >= 0")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+        if not math.isfinite(timeout) or timeout < 0:
+            raise ValueError(f"timeout must be a finite number of seconds >= 0, not {timeout}")
+        if not callable(clock):
+            raise TypeError("clock must be a callable returning the time in seconds")
         self.path = os.fspath(path)
         self.default_collection = default_collection or DEFAULT_COLLECTION
         self.timeout = float(timeout)

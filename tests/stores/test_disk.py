@@ -239,9 +239,20 @@ async def test_opening_gives_up_after_its_timeout(tmp_path: Path) -> None:
         other.close()
 
 
-@pytest.mark.parametrize("options", [{"path": 3}, {"path": "x", "timeout": -1}])
-def test_invalid_options_are_refused(options: dict[str, Any]) -> None:
-    with pytest.raises((TypeError, ValueError)):
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"path": 3}, TypeError),
+        ({"path": "x", "timeout": -1}, ValueError),
+        ({"path": "x", "timeout": float("nan")}, ValueError),
+        ({"path": "x", "timeout": float("inf")}, ValueError),
+        ({"path": "x", "timeout": True}, TypeError),
+        ({"path": "x", "timeout": "1"}, TypeError),
+        ({"path": "x", "clock": 3}, TypeError),
+    ],
+)
+def test_invalid_options_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
+    with pytest.raises(error):
         DiskStore(**options)
 
 
