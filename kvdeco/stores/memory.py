@@ -62,6 +62,8 @@ class MemoryStore:
             raise ValueError("max_entries_per_collection must be a positive int or None")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")
+        if not callable(clock):
+            raise TypeError("clock must be a callable returning the time in seconds")
         self.max_entries_per_collection = max_entries_per_collection
         self.default_collection = default_collection or DEFAULT_COLLECTION
         self.clock = clock

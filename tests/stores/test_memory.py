@@ -53,6 +53,11 @@ def test_a_bound_that_is_not_an_int_is_a_type_error(bound: object) -> None:
         MemoryStore(max_entries_per_collection=bound)  # type: ignore[arg-type]
 
 
+def test_a_clock_that_cannot_be_called_is_refused() -> None:
+    with pytest.raises(TypeError, match="clock"):
+        MemoryStore(clock=3)  # type: ignore[arg-type]
+
+
 async def test_expiry_follows_the_clock_it_is_given() -> None:
     clock = FakeClock()
     store = MemoryStore(clock=clock)
