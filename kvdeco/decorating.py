@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import contextvars
+import sys
 import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
@@ -191,14 +192,24 @@ def _exposed_getter(runtime_of: Callable[[Any], Any], name: str) -> Callable[[An
 
 
 def _reduce_decorated(store: Any, protocol: int) -> tuple[Any, ...]:
-    # Pickle by (undecorated class, aspects), not by the generated class, which may not be
-    # reachable by its name (``Fast = with_retry()(MemoryStore)``).
+    # Pickle by (the outermost class reachable by its name, the aspects above it). A class
+    # decorated where it is defined (``@with_retry class Fast(MemoryStore)``) is reachable
+    # itself, and its undecorated base is not (the name now means the decorated class); a
+    # generated class (``Fast = with_retry()(MemoryStore)``) is not, and its base is.
     cls, aspects = type(store), []
-    while "__kvdeco_aspect__" in cls.__dict__:
+    while "__kvdeco_aspect__" in cls.__dict__ and not _reachable(cls):
         aspects.append(cls.__dict__["__kvdeco_aspect__"])
         cls = cls.__wrapped__
     state = store.__getstate__() if hasattr(store, "__getstate__") else store.__dict__
     return (_new_decorated, (cls, tuple(reversed(aspects))), state)
+
+
+def _reachable(cls: type[Any]) -> bool:
+    """Whether pickle finds ``cls`` itself under its module and qualified name."""
+    found: Any = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is cls
 
 
 def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:

@@ -282,6 +282,7 @@ def test_several_comma_separated_keys_read_data_written_during_a_rotation(
         (["--url", "memory://", "put", "k", "{}", "--ttl", "-5"], "invalid ttl"),
         (["--url", "disk:///no/such/folder/store.sqlite3", "get", "k"], "cannot open"),
         (["--url", "/", "get", "k"], "is a directory"),
+        (["demo", "--operations", "-5"], "--operations"),
     ],
 )
 def test_usage_errors_exit_with_2(

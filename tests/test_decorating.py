@@ -165,6 +165,21 @@ async def test_decorated_instances_pickle() -> None:
     assert restored.get_statistics().put.count == 1
 
 
+@with_statistics
+@prefix_keys("sessions")
+class SessionStore(MemoryStore):
+    """Decorated where it is defined: its name now means the decorated class."""
+
+
+async def test_instances_of_a_class_decorated_where_it_is_defined_pickle() -> None:
+    store = SessionStore()
+    await store.put("k", {"v": 1})
+    restored = pickle.loads(pickle.dumps(store))
+    assert type(restored) is SessionStore
+    assert await restored.get("k") == {"v": 1}
+    assert restored.get_statistics().put.count == 1
+
+
 # -- the instance path ------------------------------------------------------------------
 
 

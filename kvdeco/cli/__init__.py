@@ -110,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
+        if args.operations < 0:
+            raise CliError("--operations must be at least 0", ExitCode.USAGE)
         store = open_store(args.url, namespace=args.namespace) if args.url else None
         fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
         try:

@@ -40,3 +40,18 @@ def unencodable(
     message = "a key, collection or value holds text that is not valid UTF-8 (a lone surrogate)"
     kind = SerializationError if operation in ("put", "put_many") else InvalidKeyError
     return kind(message, operation=operation, collection=collection, key=key)
+
+
+def check_limit(limit: object, operation: str) -> int | None:
+    """Return the ``limit`` of ``keys()`` or ``collections()``: an int or ``None``.
+
+    Raises:
+        TypeError: ``limit`` is of another type (a bool included, as ``True`` is no count).
+    """
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(
+            f"limit must be an int or None, not {type(limit).__name__} (operation={operation})"
+        )
+    return limit

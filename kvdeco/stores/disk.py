@@ -17,6 +17,7 @@ only awaits. One thread also means one connection, used by one thread at a time.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import sqlite3
 import time
@@ -29,7 +30,7 @@ from kvdeco.errors import (
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry, unencodable
+from kvdeco.stores._common import check_limit, load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -92,8 +93,12 @@ class DiskStore:
             raise TypeError("path must be a str or a path-like object")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
-            raise ValueError("timeout must be a number of seconds >= 0")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+        if not math.isfinite(timeout) or timeout < 0:
+            raise ValueError(f"timeout must be a finite number of seconds >= 0, not {timeout}")
+        if not callable(clock):
+            raise TypeError("clock must be a callable returning the time in seconds")
         self.path = os.fspath(path)
         self.default_collection = default_collection or DEFAULT_COLLECTION
         self.timeout = float(timeout)
@@ -108,16 +113,31 @@ class DiskStore:
     # -- running on the worker thread -------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        """Open the database (on the worker thread, at first use)."""
-        try:
-            connection = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-            )
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.executescript(_SCHEMA)
-        except sqlite3.Error as error:
-            raise StoreSetupError(f"cannot open {self.path!r}: {error}") from error
+        """Open the database (on the worker thread, at first use).
+
+        Switching to WAL needs the file to itself, and SQLite answers "locked" at once, without
+        waiting, while another connection (of this process or another) is writing. So the
+        setup is tried again until ``timeout`` has passed.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            connection = None
+            try:
+                connection = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.executescript(_SCHEMA)
+                break
+            except sqlite3.Error as error:
+                if connection is not None:
+                    connection.close()
+                busy = "locked" in str(error) or "busy" in str(error)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                    continue
+                raise StoreSetupError(f"cannot open {self.path!r}: {error}") from error
         self._connection = connection
         return connection
 
@@ -201,13 +221,14 @@ class DiskStore:
 
     async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
         """Return the value under ``key``, or ``None``."""
-        return (await self.get_many([check_key(key, "get", collection)], collection=collection))[0]
+        keys = [check_key(key, "get", collection)]
+        return (await self._read(keys, collection, "get"))[0][0]
 
     async def ttl(
         self, key: str, *, collection: str | None = None
     ) -> tuple[dict[str, Any] | None, float | None]:
         """Return the value and its remaining seconds (``None``: no expiry)."""
-        return (await self.ttl_many([check_key(key, "ttl", collection)], collection=collection))[0]
+        return (await self._read([check_key(key, "ttl", collection)], collection, "ttl"))[0]
 
     async def put(
         self,
@@ -330,6 +351,7 @@ class DiskStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the live keys of ``collection`` (at most ``limit``)."""
         name = self._name(collection, "keys")
+        limit = check_limit(limit, "keys")
         query = f"SELECT key FROM kvdeco_entries WHERE collection = ? AND {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
         rows = await self._run(
@@ -339,6 +361,7 @@ class DiskStore:
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections holding a live entry (at most ``limit``)."""
+        limit = check_limit(limit, "collections")
         query = f"SELECT DISTINCT collection FROM kvdeco_entries WHERE {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
         rows = await self._run(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, SupportsFloat
 
 from kvdeco.errors import InvalidKeyError
+from kvdeco.stores._common import check_limit
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -52,14 +53,17 @@ class MemoryStore:
         default_collection: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if max_entries_per_collection is not None and (
-            isinstance(max_entries_per_collection, bool)
-            or not isinstance(max_entries_per_collection, int)
-            or max_entries_per_collection < 1
-        ):
+        bound = max_entries_per_collection
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, int)):
+            raise TypeError(
+                f"max_entries_per_collection must be an int or None, not {type(bound).__name__}"
+            )
+        if bound is not None and bound < 1:
             raise ValueError("max_entries_per_collection must be a positive int or None")
         if default_collection is not None and not isinstance(default_collection, str):
             raise TypeError("default_collection must be a str or None")
+        if not callable(clock):
+            raise TypeError("clock must be a callable returning the time in seconds")
         self.max_entries_per_collection = max_entries_per_collection
         self.default_collection = default_collection or DEFAULT_COLLECTION
         self.clock = clock
@@ -204,12 +208,14 @@ class MemoryStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the live keys of ``collection`` (at most ``limit``)."""
         entries = self._collections.get(self._name(collection, "keys"), {})
+        limit = check_limit(limit, "keys")
         now = self.clock()
         live = [k for k, (_, expires) in entries.items() if expires is None or expires > now]
         return live if limit is None else live[: max(limit, 0)]
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections that hold a live entry (at most ``limit``)."""
+        limit = check_limit(limit, "collections")
         now = self.clock()
         names = [
             name

@@ -41,7 +41,7 @@ from kvdeco.errors import (
     StoreSetupError,
     StoreTimeoutError,
 )
-from kvdeco.stores._common import load_entry, unencodable
+from kvdeco.stores._common import check_limit, load_entry, unencodable
 from kvdeco.validation import (
     DEFAULT_COLLECTION,
     check_key,
@@ -96,6 +96,22 @@ def _text(name: bytes | str) -> str:
     return name.decode("utf-8", "surrogateescape") if isinstance(name, bytes) else name
 
 
+def _check_address(options: dict[str, Any]) -> set[str]:
+    """Validate ``host``, ``port`` and ``db`` among the options; return those given."""
+    host = options.get("host")
+    if host is not None and not isinstance(host, str):
+        raise TypeError(f"host must be a str, not {type(host).__name__}")
+    for name, low in (("port", 1), ("db", 0)):
+        number = options.get(name)
+        if number is None:
+            continue
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise TypeError(f"{name} must be an int, not {type(number).__name__}")
+        if number < low or (name == "port" and number > 65535):
+            raise ValueError(f"{name} is out of range: {number}")
+    return {name for name in ("host", "port", "db") if options.get(name) is not None}
+
+
 class RedisStore:
     """Entries in Redis, with native expiry; see the module docs for the key layout.
 
@@ -107,7 +123,9 @@ class RedisStore:
         cluster: Connect with ``redis.asyncio.RedisCluster`` (the URL names any one node).
             Implied when ``client`` is a ``RedisCluster``.
         namespace: The first part of every Redis key; must not contain ``:``.
-        **options: Passed to ``from_url`` (``socket_timeout``, ``max_connections``...).
+        **options: Passed to the client (``socket_timeout``, ``max_connections``...).
+            ``host``, ``port`` and ``db`` (as py-key-value's ``RedisStore`` takes them)
+            replace ``url``; they cannot be combined with it.
 
     Example:
         >>> store = RedisStore("redis://127.0.0.1:6379/0", namespace="myapp")
@@ -136,12 +154,21 @@ class RedisStore:
             raise TypeError("give either client or url (and its options), not both")
         if url is not None and not isinstance(url, str):
             raise TypeError("url must be a str or None")
+        address = _check_address(options)
+        if url is not None and address:
+            names = ", ".join(sorted(address))
+            raise TypeError(f"give either url or {names}, not both")
         module = _redis_module()
         self._owns_client = client is None
         if client is None:
             factory = module.RedisCluster if cluster else module.Redis
             try:
-                client = factory.from_url(url or DEFAULT_URL, **options)
+                # from_url lets the URL override host, port and db given beside it, so an
+                # address given alone must go to the constructor or it would be ignored.
+                if address:
+                    client = factory(**{"host": "127.0.0.1", "port": 6379, **options})
+                else:
+                    client = factory.from_url(url or DEFAULT_URL, **options)
             except (ValueError, TypeError) as error:
                 raise StoreSetupError(f"cannot build a Redis client: {error}") from error
         self.namespace = namespace
@@ -369,6 +396,7 @@ class RedisStore:
     async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
         """List the keys of ``collection`` (at most ``limit``), by ``SCAN``."""
         prefix = self._prefix(collection, "keys")
+        limit = check_limit(limit, "keys")
         found: dict[str, None] = {}  # SCAN may report a key twice
         if limit is not None and limit <= 0:
             return []
@@ -382,6 +410,7 @@ class RedisStore:
 
     async def collections(self, *, limit: int | None = None) -> list[str]:
         """List the collections holding at least one entry (at most ``limit``), by ``SCAN``."""
+        limit = check_limit(limit, "collections")
         found: dict[str, None] = {}
         if limit is not None and limit <= 0:
             return []

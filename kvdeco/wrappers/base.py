@@ -35,6 +35,8 @@ _MISSING = object()
 
 
 if TYPE_CHECKING:
+    from kvdeco.protocols import AsyncKeyValue
+
     _Proxy = wrapt.BaseObjectProxy[Any]
 else:
     _Proxy = wrapt.BaseObjectProxy
@@ -74,9 +76,9 @@ class BaseWrapper(_Proxy):
         return True
 
     @property
-    def key_value(self) -> Any:
+    def key_value(self) -> AsyncKeyValue:
         """The wrapped store (the specification's name for ``__wrapped__``)."""
-        return self.__wrapped__
+        return self.__wrapped__  # type: ignore[no-any-return]
 
     @key_value.setter
     def key_value(self, store: Any) -> None:

@@ -14,6 +14,7 @@ costs one level check.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import time
 from collections.abc import Awaitable, MutableMapping
@@ -34,13 +35,14 @@ _STDLIB_LOGGER = logging.getLogger("kvdeco")  # looked up once: getLogger takes 
 
 
 def _check_level(level: Any) -> int:
-    if isinstance(level, str):
-        level = logging.getLevelName(level.upper())
-    if isinstance(level, bool) or level not in _LEVELS:
+    if isinstance(level, bool) or not isinstance(level, (int, str)):
+        raise TypeError(f"log_level must be an int or a level name, not {type(level).__name__}")
+    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+    if number not in _LEVELS:
         raise ValueError(
             f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}"
         )
-    return int(level)
+    return int(number)
 
 
 def _render_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
@@ -50,6 +52,12 @@ def _render_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) ->
     shown = [f"{k}={event[k]!r}" for k in _FIRST if k in event]
     shown += [f"{k}={v!r}" for k, v in event.items() if k not in _FIRST]
     return (" ".join([name, *shown]),), {"extra": {"kvdeco": event}}
+
+
+def _render_json(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+    """structlog's last processor for a plain ``logging`` logger: one JSON object."""
+    text = json.dumps(dict(event), default=repr, ensure_ascii=False)
+    return (text,), {"extra": {"kvdeco": event}}
 
 
 def _enabled(logger: Any, level: int) -> bool:
@@ -65,9 +73,14 @@ class Logging(Aspect):
     log_level: int = logging.INFO
     log_values: bool = False
     logger: Any = None
+    structured_logs: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "log_level", _check_level(self.log_level))
+        if not isinstance(self.structured_logs, bool):
+            raise TypeError(
+                f"structured_logs must be a bool, not {type(self.structured_logs).__name__}"
+            )
         if not isinstance(self.log_values, bool):
             raise TypeError(f"log_values must be a bool, not {type(self.log_values).__name__}")
         if self.logger is not None and not callable(getattr(self.logger, "log", None)):
@@ -85,7 +98,9 @@ class Logging(Aspect):
             if not logger.isEnabledFor(level):
                 return None
             return structlog.wrap_logger(
-                logger, processors=[_render_line], wrapper_class=structlog.stdlib.BoundLogger
+                logger,
+                processors=[_render_json if self.structured_logs else _render_line],
+                wrapper_class=structlog.stdlib.BoundLogger,
             )
         return logger if _enabled(logger, level) else None
 
@@ -182,6 +197,9 @@ class LoggingWrapper(AspectWrapper):
         log_values: Include values in the events. Off by default: values may be secrets.
         logger: A ``logging.Logger`` or a structlog logger. By default structlog's
             ``"kvdeco"`` logger when structlog is configured, else the ``logging`` one.
+        structured_logs: Write each event to a ``logging`` logger as one JSON object
+            instead of a readable line (py-key-value's option). A structlog logger renders
+            events its own way.
 
     Example:
         >>> import logging
@@ -196,8 +214,9 @@ class LoggingWrapper(AspectWrapper):
         *,
         log_values: bool = False,
         logger: Any = None,
+        structured_logs: bool = False,
     ) -> None:
-        super().__init__(key_value, Logging(log_level, log_values, logger))
+        super().__init__(key_value, Logging(log_level, log_values, logger, structured_logs))
 
 
 def logged(
@@ -207,6 +226,7 @@ def logged(
     log_level: int = logging.INFO,
     log_values: bool = False,
     logger: Any = None,
+    structured_logs: bool = False,
 ) -> Any:
     """Decorate a store class or instance to log its operations; use bare or called.
 
@@ -216,5 +236,5 @@ def logged(
         ... class AuditedStore(MemoryStore):
         ...     pass
     """
-    aspect = Logging(log_level, log_values, logger)
+    aspect = Logging(log_level, log_values, logger, structured_logs)
     return bare_or_called(target, lambda: Decorator(aspect, LoggingWrapper))

@@ -79,8 +79,10 @@ class SingleCollection(KeyMapper):
     def __post_init__(self) -> None:
         for name in ("collection", "separator", "default_collection"):
             value = getattr(self, name)
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be a non-empty str, not {value!r}")
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+            if not value:
+                raise ValueError(f"{name} must not be empty")
         if _ESCAPE_ALPHABET.search(self.separator):
             raise ValueError(
                 f"separator {self.separator!r} may not hold '%' or 0-9 A-F: escapes use them"

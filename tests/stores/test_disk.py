@@ -182,8 +182,10 @@ async def test_corrupt_data_is_a_deserialization_error(disk_store: DiskStore) ->
     await disk_store._run(
         lambda c: c.execute("UPDATE kvdeco_entries SET value = 'nope'"), "x", None
     )
-    with pytest.raises(DeserializationError):
+    with pytest.raises(DeserializationError, match="operation=get,"):
         await disk_store.get("k")
+    with pytest.raises(DeserializationError, match="operation=ttl,"):
+        await disk_store.ttl("k")
 
 
 async def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
@@ -191,7 +193,7 @@ async def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
     await store.put("k", {"v": 1})
     await store.close()
     await store.close()
-    with pytest.raises(KeyValueStoreError):
+    with pytest.raises(KeyValueStoreError, match=r"operation=get\b"):
         await store.get("k")
 
 
@@ -202,9 +204,55 @@ async def test_an_unusable_path_is_a_setup_error(tmp_path: Path) -> None:
     await store.close()
 
 
-@pytest.mark.parametrize("options", [{"path": 3}, {"path": "x", "timeout": -1}])
-def test_invalid_options_are_refused(options: dict[str, Any]) -> None:
-    with pytest.raises((TypeError, ValueError)):
+def _writing(path: Path) -> sqlite3.Connection:
+    """Another connection in the middle of a write transaction on a fresh database."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE other (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO other VALUES (1)")
+    return other
+
+
+async def test_opening_waits_for_a_writer_of_another_connection(tmp_path: Path) -> None:
+    # SQLite refuses the switch to WAL at once while another connection writes: the store
+    # must wait for it (up to its timeout), not fail its first call.
+    other = _writing(tmp_path / "busy.db")
+    release = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        async with DiskStore(tmp_path / "busy.db") as store:
+            await store.put("k", {"v": 1})
+            assert await store.get("k") == {"v": 1}
+    finally:
+        release.join()
+        other.close()
+
+
+async def test_opening_gives_up_after_its_timeout(tmp_path: Path) -> None:
+    other = _writing(tmp_path / "busy.db")
+    try:
+        store = DiskStore(tmp_path / "busy.db", timeout=0)
+        with pytest.raises(StoreSetupError, match="locked"):
+            await store.get("k")
+        await store.close()
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({"path": 3}, TypeError),
+        ({"path": "x", "timeout": -1}, ValueError),
+        ({"path": "x", "timeout": float("nan")}, ValueError),
+        ({"path": "x", "timeout": float("inf")}, ValueError),
+        ({"path": "x", "timeout": True}, TypeError),
+        ({"path": "x", "timeout": "1"}, TypeError),
+        ({"path": "x", "clock": 3}, TypeError),
+    ],
+)
+def test_invalid_options_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
+    with pytest.raises(error):
         DiskStore(**options)
 
 
@@ -224,3 +272,14 @@ def test_passes_py_key_value_isinstance_check(tmp_path: Path) -> None:
     from key_value.aio.protocols.key_value import AsyncKeyValue
 
     assert isinstance(DiskStore(tmp_path / "x.db"), AsyncKeyValue)
+
+
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(
+    disk_store: DiskStore, limit: object
+) -> None:
+    await disk_store.put("k", {"v": 1})
+    with pytest.raises(TypeError, match="limit"):
+        await disk_store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await disk_store.collections(limit=limit)  # type: ignore[arg-type]

@@ -41,10 +41,21 @@ async def test_the_bound_is_per_collection() -> None:
     assert await store.get("a", collection="x") == {"n": 1}
 
 
-@pytest.mark.parametrize("bound", [0, -1, True, 1.5, "2"])
-def test_an_invalid_bound_is_refused(bound: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("bound", [0, -1])
+def test_a_bound_below_one_is_refused(bound: int) -> None:
+    with pytest.raises(ValueError, match="max_entries_per_collection"):
+        MemoryStore(max_entries_per_collection=bound)
+
+
+@pytest.mark.parametrize("bound", [True, 1.5, "2"])
+def test_a_bound_that_is_not_an_int_is_a_type_error(bound: object) -> None:
+    with pytest.raises(TypeError, match="max_entries_per_collection"):
         MemoryStore(max_entries_per_collection=bound)  # type: ignore[arg-type]
+
+
+def test_a_clock_that_cannot_be_called_is_refused() -> None:
+    with pytest.raises(TypeError, match="clock"):
+        MemoryStore(clock=3)  # type: ignore[arg-type]
 
 
 async def test_expiry_follows_the_clock_it_is_given() -> None:
@@ -100,3 +111,13 @@ async def test_passes_py_key_value_isinstance_check() -> None:
     from key_value.aio.protocols.key_value import AsyncKeyValue
 
     assert isinstance(MemoryStore(), AsyncKeyValue)
+
+
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(limit: object) -> None:
+    store = MemoryStore()
+    await store.put("k", {"v": 1})
+    with pytest.raises(TypeError, match="limit"):
+        await store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await store.collections(limit=limit)  # type: ignore[arg-type]

@@ -293,6 +293,52 @@ def test_client_and_url_together_are_refused() -> None:
 
 
 @pytest.mark.redis
+async def test_host_port_and_db_given_as_keywords_are_the_server_used(
+    redis_url: str, redis_namespace: str
+) -> None:
+    import urllib.parse
+
+    import redis.asyncio
+
+    address = urllib.parse.urlsplit(redis_url)
+    assert address.hostname is not None and address.port is not None
+    store = RedisStore(host=address.hostname, port=address.port, db=1, namespace=redis_namespace)
+    db1 = redis.asyncio.Redis(host=address.hostname, port=address.port, db=1)
+    try:
+        await store.put("k", {"v": 1})
+        assert await db1.get(f"{redis_namespace}:18:default_collection:k") == b'{"v":1}'
+    finally:
+        await store.destroy()
+        await store.close()
+        await db1.aclose()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"port": True}, {"port": 0}, {"db": -1}, {"db": "1"}, {"host": 3}],
+)
+def test_an_invalid_host_port_or_db_is_refused(options: dict[str, Any]) -> None:
+    with pytest.raises((TypeError, ValueError), match=next(iter(options))):
+        RedisStore(**options)
+
+
+def test_url_and_host_together_are_refused() -> None:
+    with pytest.raises(TypeError, match="host"):
+        RedisStore("redis://127.0.0.1:6379/0", host="127.0.0.1")
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("limit", ["5", 2.5, True])
+async def test_a_listing_limit_that_is_not_an_int_is_refused_by_name(
+    redis_store: RedisStore, limit: object
+) -> None:
+    with pytest.raises(TypeError, match="limit"):
+        await redis_store.keys(limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="limit"):
+        await redis_store.collections(limit=limit)  # type: ignore[arg-type]
+
+
+@pytest.mark.redis
 async def test_async_with_closes_the_pool(redis_url: str, redis_namespace: str, raw: Any) -> None:
     async def connected() -> bool:
         clients = await raw.client_list()

@@ -82,3 +82,17 @@ async def test_a_method_replaced_on_the_store_later_is_the_one_called() -> None:
 
     inner.get = replaced  # type: ignore[method-assign]
     assert await store.get("k") == {"replaced": "k"}
+
+
+def test_a_custom_wrappers_key_value_is_typed_as_a_store() -> None:
+    # The specification's custom wrapper returns ``await self.key_value.get(...)``; typed as
+    # Any, that return fails ``mypy --strict`` (no-any-return) in the user's code.
+    import typing
+
+    from kvdeco.protocols import AsyncKeyValue
+    from kvdeco.wrappers import base
+
+    fget = base.BaseWrapper.key_value.fget
+    assert fget is not None
+    hints = typing.get_type_hints(fget, vars(base) | {"AsyncKeyValue": AsyncKeyValue})
+    assert hints["return"] is AsyncKeyValue

@@ -48,6 +48,20 @@ async def test_with_plain_logging_the_line_reads_like_the_specification(
     assert "duration_ms=" in record.getMessage()
 
 
+async def test_structured_logs_write_one_json_object_per_event(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # py-key-value's option: code that passes it runs unchanged.
+    caplog.set_level(logging.INFO)
+    store = LoggingWrapper(key_value=MemoryStore(), structured_logs=True)
+    await store.put(key="test", value={"data": "secret"}, collection="c")
+    (record,) = caplog.records
+    event = json.loads(record.getMessage())
+    assert (event["event"], event["operation"], event["key"]) == ("PUT", "put", "test")
+    assert (event["collection"], event["outcome"]) == ("c", "ok")
+    assert "secret" not in record.getMessage()
+
+
 async def test_each_operation_gives_one_event_with_its_fields() -> None:
     store = LoggingWrapper(MemoryStore())
     with capture_logs() as events:
@@ -208,9 +222,11 @@ def test_decorator_works_bare_and_called() -> None:
     [
         ({"log_level": 15}, ValueError),
         ({"log_level": "loud"}, ValueError),
-        ({"log_level": True}, ValueError),
+        ({"log_level": True}, TypeError),
+        ({"log_level": 20.0}, TypeError),
         ({"log_values": "yes"}, TypeError),
         ({"logger": "kvdeco"}, TypeError),
+        ({"structured_logs": "yes"}, TypeError),
     ],
 )
 def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
@@ -218,7 +234,14 @@ def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exce
         LoggingWrapper(MemoryStore(), **options)
 
 
+def test_an_unknown_level_name_is_quoted_as_given() -> None:
+    with pytest.raises(ValueError, match="not 'loud'"):
+        LoggingWrapper(MemoryStore(), log_level="loud")
+
+
 def test_level_names_are_accepted_and_the_aspect_is_a_value() -> None:
     assert Logging("debug") == Logging(logging.DEBUG)
     assert pickle.loads(pickle.dumps(Logging())) == Logging()
-    assert repr(Logging()) == "logged(log_level=20, log_values=False, logger=None)"
+    assert repr(Logging()) == (
+        "logged(log_level=20, log_values=False, logger=None, structured_logs=False)"
+    )

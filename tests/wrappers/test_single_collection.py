@@ -102,12 +102,19 @@ async def test_a_chosen_default_collection_is_used_for_none() -> None:
         {"separator": ""},
         {"separator": "%"},
         {"separator": "A"},
-        {"separator": 3},
-        {"default_collection": 5},
     ],
 )
 def test_bad_options_are_refused(options: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
+        SingleCollectionWrapper(MemoryStore(), **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"single_collection": 5}, {"separator": 3}, {"default_collection": 5}],
+)
+def test_options_of_the_wrong_type_are_a_type_error(options: dict[str, Any]) -> None:
+    with pytest.raises(TypeError, match="must be a str"):
         SingleCollectionWrapper(MemoryStore(), **options)
 
 
