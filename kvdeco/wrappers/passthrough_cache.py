@@ -116,7 +116,8 @@ class PassthroughCacheWrapper(AspectWrapper):
     Args:
         cache: The fast store that keeps copies (py-key-value's ``cache_key_value``).
         store: The store that holds the data (py-key-value's ``primary_key_value``).
-        maximum_ttl: The longest a copy stays in the cache, in seconds.
+        maximum_ttl: The longest a copy of an entry with a TTL stays in the cache, in seconds
+            (an entry without one stays ``missing_ttl``).
         missing_ttl: How long a copy of an entry without TTL stays in the cache; ``None``
             keeps it until a write or delete through this wrapper drops it.
 

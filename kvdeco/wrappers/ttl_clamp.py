@@ -32,6 +32,10 @@ def _seconds(value: object, name: str) -> float:
         raise ValueError(f"{name} must be a finite number of seconds > 0, not {value!r}") from None
 
 
+def _is_zero(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, numbers.Real) and value == 0
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class TTLClamp(Aspect):
     """The aspect behind :func:`ttl_clamp`."""
@@ -44,7 +48,9 @@ class TTLClamp(Aspect):
     missing_ttl: float | None = None
 
     def __post_init__(self) -> None:
-        low = _seconds(self.min_ttl, "min_ttl")
+        # A lower bound of 0 is no lower bound (every valid TTL is already above it); it is
+        # accepted because code written for py-key-value often says so.
+        low = 0.0 if _is_zero(self.min_ttl) else _seconds(self.min_ttl, "min_ttl")
         high = _seconds(self.max_ttl, "max_ttl")
         if low > high:
             raise ValueError(f"min_ttl ({self.min_ttl!r}) is above max_ttl ({self.max_ttl!r})")
@@ -85,7 +91,7 @@ class TTLClampWrapper(AspectWrapper):
 
     Args:
         key_value: The store to wrap.
-        min_ttl: The shortest TTL written, in seconds.
+        min_ttl: The shortest TTL written, in seconds (0: no lower bound).
         max_ttl: The longest TTL written, in seconds.
         missing_ttl: The TTL of writes that give none; ``None`` keeps them without expiry.
 

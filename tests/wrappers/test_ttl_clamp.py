@@ -89,7 +89,7 @@ async def test_an_invalid_ttl_is_refused_not_clamped(ttl: Any) -> None:
     ("min_ttl", "max_ttl", "missing_ttl", "error"),
     [
         (100, 10, None, ValueError),
-        (0, 10, None, ValueError),
+        (-1, 10, None, ValueError),
         (-1, 10, None, ValueError),
         (1, math.inf, None, ValueError),
         (math.nan, 10, None, ValueError),
@@ -151,3 +151,15 @@ def test_every_ttl_reaching_the_store_is_within_bounds(
         assert stored is None
     else:
         assert low <= stored <= high
+
+
+async def test_a_minimum_of_zero_means_no_lower_bound() -> None:
+    inner = MemoryStore()
+    store = TTLClampWrapper(inner, min_ttl=0, max_ttl=100)
+    await store.put("short", {"v": 1}, ttl=0.5)
+    await store.put("long", {"v": 1}, ttl=1000)
+    (_, short), (_, long) = await inner.ttl_many(["short", "long"])
+    assert short is not None and 0 < short <= 0.5
+    assert long is not None and 99 < long <= 100
+    with pytest.raises(InvalidTTLError):
+        await store.put("zero", {"v": 1}, ttl=0)
