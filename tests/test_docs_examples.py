@@ -109,7 +109,7 @@ def test_example_runs(example: Example, request: pytest.FixtureRequest) -> None:
     code_text = example.code
     if "cluster=True" in code_text:
         # Cluster examples name a node on localhost:7000; the test runs them on the three-node
-        # cluster this session starts for itself.
+        # cluster this test run starts for itself.
         cluster_url = request.getfixturevalue("redis_cluster_url")
         code_text = code_text.replace("redis://localhost:7000", cluster_url)
     elif "redis://localhost" in code_text:

@@ -131,7 +131,7 @@ async def _command_counts(client: Any) -> dict[str, int]:
 
 @pytest.fixture
 async def counted(private_redis_url: str) -> AsyncIterator[tuple[Any, Any]]:
-    """A wrapped store on a server of this session alone, and a client that reads its counts.
+    """A wrapped store on a server of this test run alone, and a client that reads its counts.
 
     The shared server's commandstats would also count other clients' commands.
     """
