@@ -156,6 +156,10 @@ class StoreMachine(RuleBasedStateMachine):
             cfg.ttl_tolerance if cfg.ttl_tolerance is not None else 1e-6 if self.manual else 1.0
         )
         self.margin = 0.0 if self.manual else cfg.expiry_margin
+        # When the short-lived entries written since the last wait must have expired. Rule
+        # selection may depend only on what earlier steps did, never on the wall clock:
+        # hypothesis replays a program and requires the same rules to be enabled again.
+        self.expiry_deadline: float | None = None
         if cfg.reuse:
             for view in self.views:
                 if hasattr(view, "destroy"):
@@ -588,23 +592,23 @@ class StoreMachine(RuleBasedStateMachine):
         assert self.config.clock is not None
         self.config.clock.advance(seconds)
 
-    def short_lived(self) -> list[_Entry]:
-        """Entries written with the short real TTL that may still be alive."""
-        now = self.now()
-        return [
-            e
-            for model in self.models
-            for es in model.values()
-            for e in es.values()
-            if e.ttl is not None
-            and e.latest + self.margin > now
-            and e.ttl <= self.config.expiry_seconds
-        ]
+    def do_put_short_lived(
+        self, view: int, key: str, collection: str | None, value: Any, ttl: float
+    ) -> None:
+        """``put`` with the short real TTL, remembered for :meth:`do_wait_for_expiry`."""
+        try:
+            self.do_put(view, key, collection, value, ttl)
+        finally:
+            # Set even when the put failed: waiting for nothing is harmless, and whether
+            # the wait rule is enabled must not depend on how long the put took.
+            deadline = self.now() + ttl + self.margin
+            self.expiry_deadline = max(self.expiry_deadline or deadline, deadline)
 
     def do_wait_for_expiry(self) -> None:
-        """Sleep until every short-lived entry must have expired."""
-        deadline = max(e.latest for e in self.short_lived()) + self.margin
-        time.sleep(max(0.0, deadline - self.now()) + 0.001)
+        """Sleep until every short-lived entry written so far must have expired."""
+        assert self.expiry_deadline is not None
+        time.sleep(max(0.0, self.expiry_deadline - self.now()) + 0.001)
+        self.expiry_deadline = None
 
 
 def _rule(
@@ -711,7 +715,7 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
         short = cfg.expiry_seconds
         ns["put_short_lived"] = _rule(
             "put_short_lived",
-            lambda self, key, collection, value, view=0: self.do_put(
+            lambda self, key, collection, value, view=0: self.do_put_short_lived(
                 view, key, collection, value, short
             ),
             key=key,
@@ -719,7 +723,7 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             value=value,
             **written,
         )
-        ns["wait_for_expiry"] = precondition(lambda self: bool(self.short_lived()))(
+        ns["wait_for_expiry"] = precondition(lambda self: self.expiry_deadline is not None)(
             _rule("wait_for_expiry", lambda self: self.do_wait_for_expiry())
         )
     return ns

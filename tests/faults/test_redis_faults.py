@@ -69,8 +69,9 @@ async def test_with_fsync_always_no_acknowledged_write_is_lost_across_kill_and_r
     summary, _ = await run(KILL_DURABLE, tmp_path)
     assert_no_violation(summary)
     assert summary.lost_to_crash == 0
-    # The retry budget outlasts the downtime: calls made while the server was dead succeeded.
-    assert summary.recovered_by_retry > 0
+    assert summary.tasks_finished == summary.tasks, "a worker hung across the restart"
+    # How many calls the retry budget carried across the downtime depends on when the kill
+    # lands between retries: reported in the rendered summary, not asserted.
 
 
 async def test_without_persistence_a_kill_loses_only_what_was_acknowledged_before_it(
