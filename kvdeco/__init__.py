@@ -11,6 +11,7 @@ Example:
 """
 
 from kvdeco.aspect import Aspect
+from kvdeco.caching import CachedFunction, CacheStatistics, cached
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, decorate_class, layers, unwrap
 from kvdeco.errors import (
@@ -73,6 +74,8 @@ __all__ = [
     "BaseEncryptionWrapper",
     "BaseKeyValueError",
     "BaseWrapper",
+    "CacheStatistics",
+    "CachedFunction",
     "Call",
     "CompressionWrapper",
     "CorruptedDataError",
@@ -120,6 +123,7 @@ __all__ = [
     "UnsupportedEnvelopeVersionError",
     "ValueCodec",
     "adapt",
+    "cached",
     "compressed",
     "decorate_class",
     "derive_fernet_key",

@@ -19,6 +19,7 @@ from typing import Any
 
 from kvdeco.cli import demo as demo_command
 from kvdeco.cli import inspection as inspect_commands
+from kvdeco.cli.cached_demo import run_cached_demo
 from kvdeco.cli.common import (
     EXIT_CODES_HELP,
     CliError,
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--operations", type=int, default=5000, help="how many operations")
     demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
     demo.add_argument("--url", default=argparse.SUPPRESS, help="a store instead of memory")
+    cached_demo = commands.add_parser(
+        "demo-cached", help="run a cached function over the production stack"
+    )
+    cached_demo.add_argument("--calls", type=int, default=2000, help="how many calls")
+    cached_demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
     commands.add_parser("bench", help="run the quick benchmark")
     inspect_commands.add_commands(commands)
     return parser
@@ -109,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo-cached":
+        if args.calls < 0:
+            raise CliError("--calls must be at least 0", ExitCode.USAGE)
+        await run_cached_demo(args.calls, args.seed, sys.stdout)
+        return ExitCode.OK
     if args.command == "demo":
         if args.operations < 0:
             raise CliError("--operations must be at least 0", ExitCode.USAGE)
