@@ -62,6 +62,7 @@ from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
 from kvdeco.wrappers.retry import RetryWrapper, with_retry
 from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
+from kvdeco.wrappers.telemetry import MetricsWrapper, TracingWrapper, metered, traced
 from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
 from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
 
@@ -97,6 +98,7 @@ __all__ = [
     "LimitSizeWrapper",
     "LoggingWrapper",
     "MemoryStore",
+    "MetricsWrapper",
     "Operation",
     "OperationTimeoutError",
     "PassthroughCacheWrapper",
@@ -120,6 +122,7 @@ __all__ = [
     "SupportsKeys",
     "TTLClampWrapper",
     "TimeoutWrapper",
+    "TracingWrapper",
     "UnsupportedEnvelopeVersionError",
     "ValueCodec",
     "adapt",
@@ -131,12 +134,14 @@ __all__ = [
     "layers",
     "limit_size",
     "logged",
+    "metered",
     "passthrough_cache",
     "prefix_collections",
     "prefix_keys",
     "read_only",
     "reencrypt_collection",
     "single_collection",
+    "traced",
     "ttl_clamp",
     "unwrap",
     "with_fallback",

@@ -125,14 +125,22 @@ async def _one_operation(
 def _print_statistics(top: Any, out: TextIO) -> None:
     stats = top.get_statistics()
     print(
-        f"{'operation':<10}{'count':>8}{'hits':>8}{'misses':>8}{'errors':>8}{'hit rate':>10}",
+        f"{'operation':<10}{'count':>8}{'hits':>8}{'misses':>8}{'errors':>8}{'hit rate':>10}"
+        f"{'p50 ms':>9}{'p99 ms':>9}",
         file=out,
     )
     for name in ("get", "ttl", "put", "delete"):
         row = getattr(stats, name)
         rate = f"{row.hit_rate():.1%}" if row.hits + row.misses else "-"
+        latency = row.latency
+        p50, p99 = (
+            (f"{latency.p50 * 1000:.3f}", f"{latency.p99 * 1000:.3f}")
+            if latency.count
+            else ("-", "-")
+        )
         print(
-            f"{name:<10}{row.count:>8}{row.hits:>8}{row.misses:>8}{row.errors:>8}{rate:>10}",
+            f"{name:<10}{row.count:>8}{row.hits:>8}{row.misses:>8}{row.errors:>8}{rate:>10}"
+            f"{p50:>9}{p99:>9}",
             file=out,
         )
     names = " > ".join(type(layer).__name__ for layer in _layers_of(top))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from typing import Any, ClassVar
 
 import tenacity
@@ -23,6 +24,7 @@ from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import KeyValueOperationError
 from kvdeco.operations import Call, Proceed
 from kvdeco.wrappers._arguments import exception_types, number
+from kvdeco.wrappers._attempts import ATTEMPT_OBSERVER
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Retry", "RetryWrapper", "with_retry"]
@@ -90,6 +92,9 @@ class Retry(Aspect):
         )
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
+        observer = ATTEMPT_OBSERVER.get()
+        if observer is not None:  # a tracing layer above shows each attempt as a span
+            proceed = functools.partial(observer, proceed)
         try:
             return await proceed(call)
         except self._catch as error:  # type: ignore[attr-defined]

@@ -9,12 +9,14 @@ counter) and bulk operations count once per key: a ``get_many`` of three keys is
 from __future__ import annotations
 
 import dataclasses
+from time import perf_counter
 from typing import Any, ClassVar, TypeVar, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION
+from kvdeco.wrappers._latency import LatencyHistogram
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
@@ -37,12 +39,15 @@ class OperationStatistics:
         hits: Reads that found a value; deletes that deleted one.
         misses: Reads that found nothing; deletes of absent keys.
         errors: Keys whose call raised.
+        latency: How long the calls took (one duration per call, a bulk call included),
+            successful or not: count, total, max, mean and p50/p95/p99 in seconds.
     """
 
     count: int = 0
     hits: int = 0
     misses: int = 0
     errors: int = 0
+    latency: LatencyHistogram = dataclasses.field(default_factory=LatencyHistogram, compare=False)
 
     @property
     def hit(self) -> int:
@@ -64,6 +69,7 @@ class OperationStatistics:
         self.hits += other.hits
         self.misses += other.misses
         self.errors += other.errors
+        self.latency.merge(other.latency)
 
 
 @dataclasses.dataclass
@@ -127,11 +133,14 @@ class StatisticsRecorder:
         if per_collection is None:
             per_collection = self.statistics.get_collection(name)
         stats: OperationStatistics = getattr(per_collection, _FIELD[op.name])
+        start = perf_counter()
         try:
             result = await proceed(call)
         except BaseException:
+            stats.latency.record(perf_counter() - start)
             stats.errors += len(call.keys)
             raise
+        stats.latency.record(perf_counter() - start)
         kind = op.kind
         if kind is _READ and not op.many and not op.with_ttl:  # a get: the hot path
             stats.count += 1

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kvdeco import MemoryStore, StatisticsWrapper, with_statistics
+from kvdeco import MemoryStore, SerializationError, StatisticsWrapper, with_statistics
 from kvdeco.testing import StoreContract, decorated_both_ways
 
 
@@ -90,3 +90,32 @@ async def test_each_store_has_its_own_counts() -> None:
     await first.get("k")
     assert second.get_statistics().count == 0
     assert first.get_statistics().get.misses == 1
+
+
+class SlowStore(MemoryStore):
+    """A MemoryStore whose gets take at least 20 ms."""
+
+    async def get(self, key: str, *, collection: str | None = None) -> Any:
+        await asyncio.sleep(0.02)
+        return await super().get(key, collection=collection)
+
+
+@pytest.mark.parametrize("path", ["class", "instance"])
+async def test_latency_is_measured_per_call_per_collection_and_in_total(path: str) -> None:
+    store = decorated_both_ways(with_statistics, SlowStore)[path]
+    await store.put("k", {"v": 1}, collection="a")
+    await store.get("k", collection="a")
+    await store.get_many(["k", "x"], collection="b")  # one call, however many keys
+    a, total = store.get_statistics("a"), store.get_statistics()
+    assert a.get.latency.count == 1 and a.put.latency.count == 1
+    assert total.get.latency.count == 2
+    assert a.get.latency.p50 >= 0.02 * 0.95  # a bucket's width below at most
+    assert total.get.latency.max >= total.get.latency.p99 >= total.get.latency.p50 > 0
+    assert total.put.latency.max < total.get.latency.max
+
+
+async def test_a_failed_call_is_timed_too() -> None:
+    store = with_statistics(MemoryStore())
+    with pytest.raises(SerializationError):
+        await store.put("k", {"v": object()})
+    assert store.get_statistics().put.latency.count == 1
