@@ -45,6 +45,7 @@ quotes whole commands, values included, in pipeline errors.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import re
 from collections.abc import (
@@ -207,6 +208,53 @@ async def _dump_all(
     return texts
 
 
+class _Gate:
+    """Lets at most ``size`` calls of a cluster client run at once; others wait up to ``timeout``.
+
+    It also discovers the cluster once before the first call: redis-py lets concurrent first
+    calls each rebuild the node table, which drops connections other calls are using.
+    """
+
+    def __init__(self, client: Any, size: int, timeout: float | None) -> None:
+        self.client = client
+        self.turns = asyncio.Semaphore(size)
+        self.timeout = timeout
+        self.discovery = asyncio.Lock()
+        self.discovered = False
+
+    async def ask(
+        self, pending: Awaitable[T], operation: str, collection: str | None, key: str | None = None
+    ) -> T:
+        try:
+            await asyncio.wait_for(self.turns.acquire(), self.timeout)
+        except TimeoutError:
+            if inspect.iscoroutine(pending):
+                pending.close()  # never started: nothing to undo
+            raise StoreConnectionError(
+                f"no connection became free within pool_timeout={self.timeout}",
+                operation=operation,
+                collection=collection,
+                key=key,
+            ) from None
+        try:
+            if not self.discovered:
+                await _ask(self._discover(), operation, collection, key)
+            return await _ask(pending, operation, collection, key)
+        finally:
+            if (
+                inspect.iscoroutine(pending)
+                and inspect.getcoroutinestate(pending) == "CORO_CREATED"
+            ):
+                pending.close()
+            self.turns.release()
+
+    async def _discover(self) -> None:
+        async with self.discovery:
+            if not self.discovered:
+                await self.client.initialize()
+                self.discovered = True
+
+
 def _chunks(items: list[T], size: int = BULK_CHUNK) -> Iterator[list[T]]:
     if len(items) <= size:
         yield items
@@ -310,8 +358,9 @@ class RedisStore:
         namespace: The first part of every Redis key; must not contain ``:``.
         max_connections: The most connections the store opens (per node on a cluster).
         pool_timeout: Seconds a call waits for a free connection when all
-            ``max_connections`` are busy (one server only; a cluster client fails at once,
-            as redis-py's cluster pool cannot wait); ``None`` waits as long as it takes.
+            ``max_connections`` are busy (on a cluster: for one of ``max_connections``
+            turns, since redis-py's cluster pools cannot wait); ``None`` waits as long as
+            it takes. Neither applies to a ``client`` given to the store.
         **options: Passed to the client (``socket_timeout``, ``socket_connect_timeout``...).
             ``host``, ``port`` and ``db`` (as py-key-value's ``RedisStore`` takes them)
             replace ``url``; they cannot be combined with it.
@@ -363,6 +412,11 @@ class RedisStore:
         self._client = client
         self._prefixes: dict[str | None, str] = {}
         self._default_prefix = self._prefix_of(self.default_collection)
+        # redis-py's cluster pools fail at once when full, so the store makes calls wait
+        # for a turn itself: at most max_connections calls run, so no node's pool is full.
+        self._ask: Callable[..., Awaitable[Any]] = _ask
+        if self.cluster and self._owns_client:
+            self._ask = _Gate(client, max_connections, pool_timeout).ask
 
     @property
     def client(self) -> Any:
@@ -407,7 +461,7 @@ class RedisStore:
         if type(key) is not str:
             check_key(key, "get", collection)
         name = self._prefix(collection, "get") + key
-        raw = await _ask(self._client.get(name), "get", collection, key)
+        raw = await self._ask(self._client.get(name), "get", collection, key)
         return None if raw is None else load_entry(raw, "get", collection, key)
 
     async def ttl(
@@ -432,14 +486,14 @@ class RedisStore:
         seconds = None if ttl is None else check_ttl(ttl, "put", collection)
         text = dump_value(value, "put", collection, key)
         px = None if seconds is None else _ms(seconds)
-        await _ask(self._client.set(name, text, px=px), "put", collection, key)
+        await self._ask(self._client.set(name, text, px=px), "put", collection, key)
 
     async def delete(self, key: str, *, collection: str | None = None) -> bool:
         """Delete ``key``; return whether it was there."""
         if type(key) is not str:
             check_key(key, "delete", collection)
         name = self._prefix(collection, "delete") + key
-        return bool(await _ask(self._client.delete(name), "delete", collection, key))
+        return bool(await self._ask(self._client.delete(name), "delete", collection, key))
 
     async def get_many(
         self, keys: Sequence[str], *, collection: str | None = None
@@ -450,7 +504,7 @@ class RedisStore:
         mget = self._client.mget_nonatomic if self.cluster else self._client.mget
         found: list[dict[str, Any] | None] = []
         for chunk in _chunks(keys) if keys else ():
-            raws = await _ask(mget([prefix + key for key in chunk]), "get_many", collection)
+            raws = await self._ask(mget([prefix + key for key in chunk]), "get_many", collection)
             found += [
                 None if raw is None else load_entry(raw, "get_many", collection, key)
                 for key, raw in zip(chunk, raws)
@@ -474,7 +528,7 @@ class RedisStore:
             for key in chunk:
                 pipe.get(prefix + key)
                 pipe.pttl(prefix + key)
-            replies = await _ask(pipe.execute(), operation, collection)
+            replies = await self._ask(pipe.execute(), operation, collection)
             for index, key in enumerate(chunk):
                 raw, pttl = replies[2 * index], replies[2 * index + 1]
                 # -2: the entry expired or went away between the two commands; a miss now.
@@ -503,13 +557,13 @@ class RedisStore:
         if seconds is None and not self.cluster:
             # MSET is atomic by itself: no transaction needed.
             pairs = {prefix + k: t for k, t in zip(keys, texts)}
-            await _ask(self._client.mset(pairs), "put_many", collection)
+            await self._ask(self._client.mset(pairs), "put_many", collection)
             return
         pipe = self._client.pipeline(transaction=not self.cluster)
         px = None if seconds is None else _ms(seconds)
         for key, text in zip(keys, texts):
             pipe.set(prefix + key, text, px=px)
-        await _ask(pipe.execute(), "put_many", collection)
+        await self._ask(pipe.execute(), "put_many", collection)
 
     async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
         """Delete ``keys`` with one ``DEL`` per chunk (and node); return how many existed."""
@@ -518,7 +572,7 @@ class RedisStore:
         deleted = 0
         for chunk in _chunks(unique) if unique else ():
             names = [prefix + key for key in chunk]
-            deleted += int(await _ask(self._client.delete(*names), "delete_many", collection))
+            deleted += int(await self._ask(self._client.delete(*names), "delete_many", collection))
         return deleted
 
     # -- capabilities -----------------------------------------------------------------------
@@ -531,7 +585,7 @@ class RedisStore:
         async with aclosing(names):
             done = False
             while not done:
-                batch, done = await _ask(_next_batch(names), operation, collection)
+                batch, done = await self._ask(_next_batch(names), operation, collection)
                 if batch:
                     yield batch
 
@@ -573,7 +627,7 @@ class RedisStore:
         deleted = 0
         async with aclosing(self._scan(pattern, operation, collection)) as scan:
             async for batch in scan:
-                deleted += int(await _ask(self._client.unlink(*batch), operation, collection))
+                deleted += int(await self._ask(self._client.unlink(*batch), operation, collection))
         return deleted > 0
 
     async def destroy(self) -> bool:

@@ -145,3 +145,52 @@ async def test_a_large_put_many_is_still_one_transaction(counted_store: RedisSto
     await counted_store.put_many(keys, [{"i": i} for i in range(count)], ttl=60)
     assert await _calls(counted_store, "exec") - before == 1
     assert len(await counted_store.keys()) == count
+
+
+async def test_a_burst_of_2000_concurrent_calls_all_succeed_on_a_cluster(
+    redis_cluster_url: str,
+) -> None:
+    store = RedisStore(redis_cluster_url, cluster=True, namespace=f"t{uuid.uuid4().hex}")
+
+    async def one(i: int) -> Any:
+        await store.put(f"k{i}", {"i": i}, ttl=60)
+        return await store.get(f"k{i}")
+
+    try:
+        results = await asyncio.gather(*(one(i) for i in range(2000)), return_exceptions=True)
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        assert results == [{"i": i} for i in range(2000)]
+    finally:
+        await store.destroy()
+        await store.close()
+
+
+async def test_a_cluster_call_waits_at_most_pool_timeout_for_a_turn(
+    redis_cluster_url: str,
+) -> None:
+    store = RedisStore(
+        redis_cluster_url,
+        cluster=True,
+        namespace=f"t{uuid.uuid4().hex}",
+        max_connections=1,
+        pool_timeout=0.2,
+    )
+    try:
+        assert await store.get("k") is None
+        turn = asyncio.Event()
+
+        async def hold_the_only_turn() -> None:
+            await turn.wait()
+
+        holder = asyncio.create_task(store._ask(hold_the_only_turn(), "test", None))
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        with pytest.raises(StoreConnectionError, match="pool_timeout"):
+            await store.get("k")
+        waited = time.monotonic() - started
+        turn.set()
+        await holder
+        assert await store.get("k") is None
+        assert 0.15 <= waited < 30
+    finally:
+        await store.close()
