@@ -6,7 +6,6 @@ JSON, a backend that cannot be reached, a backend that refuses the write.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,30 +14,35 @@ import pytest
 
 from kvdeco.errors import BaseKeyValueError
 from kvdeco.stores.disk import DiskStore
-from kvdeco.stores.memory import MemoryStore
 from kvdeco.stores.redis import RedisStore
 from tests.faults.redis_process import RedisProcess, free_port, require_redis_server
 from tests.security.canary import CANARY, rendered
+from tests.stores._kinds import STORE_KINDS, store_of_kind
 
 NOT_JSON = {"password": CANARY, "when": {CANARY}}  # a set: not JSON
 SECRET = {"password": CANARY}
 
 
-@pytest.fixture(params=["memory", "disk", "redis"])
+@pytest.fixture(params=STORE_KINDS)
 async def store(request: Any, tmp_path: Path) -> AsyncIterator[Any]:
-    if request.param == "memory":
-        yield MemoryStore()
-    elif request.param == "disk":
-        async with DiskStore(tmp_path / "canary.db") as disk:
-            yield disk
-    else:
-        url = request.getfixturevalue("redis_url")
-        redis_store = RedisStore(url, namespace=f"t{uuid.uuid4().hex}")
-        try:
-            yield redis_store
-        finally:
-            await redis_store.destroy()
-            await redis_store.close()
+    async with store_of_kind(request.param, request, tmp_path) as each:
+        yield each
+
+
+def _secret_writes(store: Any) -> list[Any]:
+    """A put and two bulk puts (with and without a TTL) of the secret, not yet awaited."""
+    return [
+        store.put("k", SECRET, ttl=60),
+        store.put_many(["a", "b"], [SECRET, SECRET], ttl=60),
+        store.put_many(["a", "b"], [SECRET, SECRET]),
+    ]
+
+
+async def _assert_each_refused_cleanly(writes: list[Any]) -> None:
+    for write in writes:
+        with pytest.raises(BaseKeyValueError) as caught:
+            await write
+        _assert_clean(caught.value)
 
 
 def _assert_clean(error: BaseException) -> None:
@@ -63,14 +67,7 @@ async def test_an_unreachable_redis_does_not_show_the_value() -> None:
         RedisStore(f"redis://127.0.0.1:{free_port()}"),
         RedisStore(f"redis://127.0.0.1:{free_port()}", cluster=True),
     ):
-        for write in (
-            store.put("k", SECRET, ttl=60),
-            store.put_many(["a", "b"], [SECRET, SECRET], ttl=60),
-            store.put_many(["a", "b"], [SECRET, SECRET]),
-        ):
-            with pytest.raises(BaseKeyValueError) as caught:
-                await write
-            _assert_clean(caught.value)
+        await _assert_each_refused_cleanly(_secret_writes(store))
         await store.close()
 
 
@@ -81,14 +78,7 @@ async def test_a_redis_that_refuses_writes_does_not_show_the_value(tmp_path: Pat
     store = RedisStore(server.url, namespace="canary")
     try:
         await store.client.config_set("maxmemory", "1")
-        for write in (
-            store.put("k", SECRET, ttl=60),
-            store.put_many(["a", "b"], [SECRET, SECRET], ttl=60),
-            store.put_many(["a", "b"], [SECRET, SECRET]),
-        ):
-            with pytest.raises(BaseKeyValueError) as caught:
-                await write
-            _assert_clean(caught.value)
+        await _assert_each_refused_cleanly(_secret_writes(store))
     finally:
         await store.close()
         server.stop()
@@ -103,13 +93,7 @@ async def test_a_locked_disk_store_does_not_show_the_value(tmp_path: Path) -> No
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         try:
-            for write in (
-                store.put("k", SECRET, ttl=60),
-                store.put_many(["a", "b"], [SECRET, SECRET], ttl=60),
-            ):
-                with pytest.raises(BaseKeyValueError) as caught:
-                    await write
-                _assert_clean(caught.value)
+            await _assert_each_refused_cleanly(_secret_writes(store))
         finally:
             other.execute("ROLLBACK")
             other.close()

@@ -13,6 +13,7 @@ import pytest
 
 from kvdeco.errors import StoreConnectionError
 from kvdeco.stores.redis import BULK_CHUNK, RedisStore
+from tests.stores._kinds import cleaned_up
 
 
 @pytest.mark.redis
@@ -74,12 +75,8 @@ def test_pool_settings_are_checked(max_connections: Any, pool_timeout: Any, erro
 @pytest.fixture
 async def counted_store(private_redis_url: str) -> AsyncIterator[RedisStore]:
     """A store on this test run's own server, whose command counts no other test changes."""
-    store = RedisStore(private_redis_url, namespace=f"t{uuid.uuid4().hex}")
-    try:
+    async with cleaned_up(RedisStore(private_redis_url, namespace=f"t{uuid.uuid4().hex}")) as store:
         yield store
-    finally:
-        await store.destroy()
-        await store.close()
 
 
 async def _calls(store: RedisStore, command: str) -> int:

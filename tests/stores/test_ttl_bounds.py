@@ -11,27 +11,14 @@ from typing import Any
 import pytest
 
 from kvdeco.errors import InvalidTTLError
-from kvdeco.stores.disk import DiskStore
-from kvdeco.stores.memory import MemoryStore
-from kvdeco.stores.redis import RedisStore
 from kvdeco.validation import MAX_TTL, check_ttl
+from tests.stores._kinds import STORE_KINDS, store_of_kind
 
 
-@pytest.fixture(params=["memory", "disk", "redis"])
+@pytest.fixture(params=STORE_KINDS)
 async def store(request: Any, tmp_path: Path) -> AsyncIterator[Any]:
-    if request.param == "memory":
-        yield MemoryStore()
-    elif request.param == "disk":
-        async with DiskStore(tmp_path / "ttl.db") as disk:
-            yield disk
-    else:
-        url = request.getfixturevalue("redis_url")
-        redis_store = RedisStore(url, namespace=request.getfixturevalue("redis_namespace"))
-        try:
-            yield redis_store
-        finally:
-            await redis_store.destroy()
-            await redis_store.close()
+    async with store_of_kind(request.param, request, tmp_path) as each:
+        yield each
 
 
 TOO_LONG = [
