@@ -21,8 +21,9 @@ up to ``BULK_CHUNK`` keys (``MGET``, ``DEL k1 k2 ...``, and ``put_many`` as a
 ``GET`` with ``PTTL``. ``get_many``, ``ttl_many`` and ``delete_many`` of more keys send one
 round trip per chunk of ``BULK_CHUNK`` keys and parse each chunk's replies before sending the
 next, so the event loop is never held for the whole batch and the replies of one chunk only
-are in memory at once. ``put_many`` stays one transaction whatever its size (splitting it
-would give up all-or-nothing); its values are serialised a chunk at a time. On a cluster
+are in memory at once. On one server ``put_many`` stays one transaction whatever its size
+(splitting it would give up all-or-nothing), with its values serialised a chunk at a time; on
+a cluster it is written in chunks too. On a cluster
 (``cluster=True``) a bulk operation whose keys fall in several hash slots is split by slot and
 sent as one pipeline per node, so it costs one round trip per node; there ``put_many`` checks
 every value before writing anything, but writes on different nodes are not one transaction.
@@ -559,11 +560,15 @@ class RedisStore:
             pairs = {prefix + k: t for k, t in zip(keys, texts)}
             await self._ask(self._client.mset(pairs), "put_many", collection)
             return
-        pipe = self._client.pipeline(transaction=not self.cluster)
         px = None if seconds is None else _ms(seconds)
-        for key, text in zip(keys, texts):
-            pipe.set(prefix + key, text, px=px)
-        await self._ask(pipe.execute(), "put_many", collection)
+        entries = list(zip(keys, texts))
+        # One transaction on a server; a cluster writes each node on its own anyway, so
+        # there the batch goes in chunks like the reads.
+        for chunk in _chunks(entries) if self.cluster else (entries,):
+            pipe = self._client.pipeline(transaction=not self.cluster)
+            for key, text in chunk:
+                pipe.set(prefix + key, text, px=px)
+            await self._ask(pipe.execute(), "put_many", collection)
 
     async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
         """Delete ``keys`` with one ``DEL`` per chunk (and node); return how many existed."""

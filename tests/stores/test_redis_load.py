@@ -191,3 +191,24 @@ async def test_a_cluster_call_waits_at_most_pool_timeout_for_a_turn(
         assert 0.15 <= waited < 30
     finally:
         await store.close()
+
+
+async def test_a_large_put_many_on_a_cluster_writes_every_entry_once(redis_cluster_url: str) -> None:
+    count = 2 * BULK_CHUNK + 3
+    keys = [f"k{i}" for i in range(count)]
+    values = [{"i": i} for i in range(count)]
+    store = RedisStore(redis_cluster_url, cluster=True, namespace=f"t{uuid.uuid4().hex}")
+    async with cleaned_up(store):
+        client = store.client
+        await client.initialize()
+        before = await client.info("commandstats", target_nodes=client.PRIMARIES)
+        await store.put_many(keys, values, ttl=60)
+        after = await client.info("commandstats", target_nodes=client.PRIMARIES)
+        assert await store.get_many(keys) == values
+        assert (
+            sum(
+                stats["cmdstat_set"]["calls"] - before[node].get("cmdstat_set", {}).get("calls", 0)
+                for node, stats in after.items()
+            )
+            == count
+        )
