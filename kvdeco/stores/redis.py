@@ -21,9 +21,10 @@ up to ``BULK_CHUNK`` keys (``MGET``, ``DEL k1 k2 ...``, and ``put_many`` as a
 ``GET`` with ``PTTL``. ``get_many``, ``ttl_many`` and ``delete_many`` of more keys send one
 round trip per chunk of ``BULK_CHUNK`` keys and parse each chunk's replies before sending the
 next, so the event loop is never held for the whole batch and the replies of one chunk only
-are in memory at once. On one server ``put_many`` stays one transaction whatever its size
-(splitting it would give up all-or-nothing), with its values serialised a chunk at a time; on
-a cluster it is written in chunks too. On a cluster
+are in memory at once. On one server a larger ``put_many`` is still one ``MULTI``/``EXEC``
+transaction, sent a chunk at a time on one connection (any failure closes the connection
+before ``EXEC``, so the server applies nothing); on a cluster, where it is not one
+transaction anyway, it is written in chunks of pipelines. On a cluster
 (``cluster=True``) a bulk operation whose keys fall in several hash slots is split by slot and
 sent as one pipeline per node, so it costs one round trip per node; there ``put_many`` checks
 every value before writing anything, but writes on different nodes are not one transaction.
@@ -254,6 +255,10 @@ class _Gate:
             if not self.discovered:
                 await self.client.initialize()
                 self.discovered = True
+
+
+def _set_command(name: str, text: str, px: int | None) -> tuple[Any, ...]:
+    return ("SET", name, text) if px is None else ("SET", name, text, "PX", px)
 
 
 def _chunks(items: list[T], size: int = BULK_CHUNK) -> Iterator[list[T]]:
@@ -555,6 +560,11 @@ class RedisStore:
         texts = await _dump_all(keys, values, collection)
         if not keys:
             return
+        if len(keys) > BULK_CHUNK and not self.cluster:
+            px = None if seconds is None else _ms(seconds)
+            writes = [_set_command(prefix + k, t, px) for k, t in zip(keys, texts)]
+            await self._ask(self._transaction_in_chunks(writes), "put_many", collection)
+            return
         if seconds is None and not self.cluster:
             # MSET is atomic by itself: no transaction needed.
             pairs = {prefix + k: t for k, t in zip(keys, texts)}
@@ -569,6 +579,34 @@ class RedisStore:
             for key, text in chunk:
                 pipe.set(prefix + key, text, px=px)
             await self._ask(pipe.execute(), "put_many", collection)
+
+    async def _transaction_in_chunks(self, commands: list[tuple[Any, ...]]) -> None:
+        """Run ``commands`` as one ``MULTI``/``EXEC`` transaction, sent a chunk at a time.
+
+        redis-py's pipeline would build and parse the whole transaction at once, holding the
+        event loop for as long. Here each chunk is sent and its ``QUEUED`` replies read
+        before the next, on one connection of the pool. On any failure (a refused command,
+        a lost connection, a cancelled task) the connection is closed before ``EXEC``, so the
+        server discards every queued command: still all or nothing.
+        """
+        pool = self._client.connection_pool
+        connection = await pool.get_connection()
+        try:
+            await connection.send_command("MULTI")
+            await connection.read_response()
+            for chunk in _chunks(commands):
+                await connection.send_packed_command(connection.pack_commands(chunk))
+                for _ in chunk:
+                    await connection.read_response()  # QUEUED, or the reason it was refused
+            await connection.send_command("EXEC")
+            replies = await connection.read_response()
+            if not isinstance(replies, list) or len(replies) != len(commands):
+                raise KeyValueStoreError("the transaction was not applied")
+        except BaseException:
+            await connection.disconnect()
+            raise
+        finally:
+            await pool.release(connection)
 
     async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
         """Delete ``keys`` with one ``DEL`` per chunk (and node); return how many existed."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kvdeco.errors import StoreConnectionError
+from kvdeco.errors import KeyValueStoreError, StoreConnectionError
 from kvdeco.stores.redis import BULK_CHUNK, RedisStore
 from tests.stores._kinds import cleaned_up
 
@@ -193,7 +193,9 @@ async def test_a_cluster_call_waits_at_most_pool_timeout_for_a_turn(
         await store.close()
 
 
-async def test_a_large_put_many_on_a_cluster_writes_every_entry_once(redis_cluster_url: str) -> None:
+async def test_a_large_put_many_on_a_cluster_writes_every_entry_once(
+    redis_cluster_url: str,
+) -> None:
     count = 2 * BULK_CHUNK + 3
     keys = [f"k{i}" for i in range(count)]
     values = [{"i": i} for i in range(count)]
@@ -212,3 +214,44 @@ async def test_a_large_put_many_on_a_cluster_writes_every_entry_once(redis_clust
             )
             == count
         )
+
+
+async def test_a_large_put_many_is_all_or_nothing_when_cancelled_midway(
+    counted_store: RedisStore,
+) -> None:
+    count = 20 * BULK_CHUNK
+    keys = [f"k{i}" for i in range(count)]
+    values = [{"i": i} for i in range(count)]
+    outcomes = []
+    for delay in (0.005, 0.02, 0.05, 0.1):
+        await counted_store.destroy()
+        write = asyncio.create_task(counted_store.put_many(keys, values, ttl=600))
+        await asyncio.sleep(delay)
+        write.cancel()
+        try:
+            await write
+            outcomes.append("done")
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+        written = len(await counted_store.keys())
+        assert written in (0, count)  # never a part of the batch
+        # The connection was not left inside MULTI: a later write is applied at once.
+        await counted_store.put("after", {"ok": True})
+        assert await counted_store.get("after") == {"ok": True}
+    print(f"put_many of {count} keys cancelled after 5/20/50/100 ms: {outcomes}")
+
+
+async def test_a_large_put_many_refused_by_the_server_writes_nothing(
+    counted_store: RedisStore,
+) -> None:
+    count = 3 * BULK_CHUNK
+    keys = [f"k{i}" for i in range(count)]
+    await counted_store.client.config_set("maxmemory", "1")
+    try:
+        with pytest.raises(KeyValueStoreError):
+            await counted_store.put_many(keys, [{"i": i} for i in range(count)], ttl=60)
+    finally:
+        await counted_store.client.config_set("maxmemory", "0")
+    assert await counted_store.keys() == []
+    await counted_store.put_many(keys, [{"i": i} for i in range(count)])
+    assert len(await counted_store.keys()) == count
