@@ -88,7 +88,7 @@ DEFAULT_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_MAX_CONNECTIONS = 100
 DEFAULT_POOL_TIMEOUT = 10.0
 BULK_CHUNK = 1000
-"""Keys per round trip of a large ``get_many``, ``ttl_many`` or ``delete_many``."""
+"""Keys per round trip of a large bulk call (per chunk of a large ``put_many``'s transaction)."""
 _SCAN_BATCH = 500
 _GLOB_SPECIAL = str.maketrans({c: "\\" + c for c in "\\*?[]"})
 _PREFIX_CACHE_SIZE = 4096
@@ -552,7 +552,7 @@ class RedisStore:
         collection: str | None = None,
         ttl: SupportsFloat | None = None,
     ) -> None:
-        """Store every value with one TTL, all-or-nothing, in one round trip."""
+        """Store every value with one TTL, all-or-nothing (one transaction on one server)."""
         keys = check_keys(keys, "put_many", collection)
         check_many(keys, values, "put_many")
         seconds = check_ttl(ttl, "put_many", collection)
