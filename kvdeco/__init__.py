@@ -47,6 +47,7 @@ from kvdeco.stores.adapter import StoreAdapter, adapt
 from kvdeco.stores.disk import DiskStore
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.stores.redis import RedisStore
+from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 from kvdeco.wrappers.compression import CompressionWrapper, compressed
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
@@ -97,6 +98,7 @@ __all__ = [
     "KeyValueStoreError",
     "LimitSizeWrapper",
     "LoggingWrapper",
+    "MAX_TTL",
     "MemoryStore",
     "MetricsWrapper",
     "Operation",
