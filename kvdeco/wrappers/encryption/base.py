@@ -39,7 +39,7 @@ from kvdeco.errors import (
     EncryptionVersionError,
 )
 from kvdeco.validation import collection_name
-from kvdeco.wrappers._base64 import b64decode_strict
+from kvdeco.wrappers._base64 import b64decode_canonical
 from kvdeco.wrappers._json import dump_compact, load_object
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -149,15 +149,9 @@ class Encryption(ValueCodec):
         try:
             if not isinstance(payload, str):
                 raise ValueError("not a string")
-            token = b64decode_strict(payload)
-            # Base64 leaves spare bits in its last characters: without this check several
-            # texts would decode to one token, and a changed envelope could still decrypt.
-            # Strict decoding has already refused every other character, so only the last
-            # four need re-encoding.
-            tail = payload[-4:].encode("ascii")
-            if binascii.b2a_base64(binascii.a2b_base64(tail), newline=False) != tail:
-                raise ValueError("not canonical")
-        except (ValueError, binascii.Error):
+            # One spelling per token: any change to a stored envelope is detected.
+            token = b64decode_canonical(payload)
+        except ValueError:  # binascii.Error is a ValueError
             raise CorruptedDataError(
                 "encrypted envelope whose data is not canonical base64",
                 collection=collection,
