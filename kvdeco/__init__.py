@@ -49,6 +49,7 @@ from kvdeco.stores.adapter import StoreAdapter, adapt
 from kvdeco.stores.disk import DiskStore
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.stores.redis import RedisStore
+from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 from kvdeco.wrappers.circuit_breaker import CircuitBreakerWrapper, with_circuit_breaker
 from kvdeco.wrappers.compression import CompressionWrapper, compressed
@@ -107,6 +108,7 @@ __all__ = [
     "KeyValueStoreError",
     "LimitSizeWrapper",
     "LoggingWrapper",
+    "MAX_TTL",
     "MemoryStore",
     "MetricsWrapper",
     "Operation",

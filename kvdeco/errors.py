@@ -8,7 +8,7 @@ against the standard library (or tenacity's defaults) handles it without knowing
     ├── KeyValueOperationError                 a call was refused or its data is unusable
     │   ├── SerializationError                 not JSON (a non-mapping is a TypeError too)
     │   ├── DeserializationError               stored data cannot be turned back into a value
-    │   ├── InvalidTTLError        (ValueError) TTL is 0, negative, a bool, NaN or infinite
+    │   ├── InvalidTTLError        (ValueError) TTL is 0, negative, a bool, NaN or above 1e10
     │   ├── InvalidKeyError        (ValueError) a key or collection that is not a string
     │   ├── EncryptionError
     │   │   ├── DecryptionError                a token that does not verify, a wrong key
@@ -102,13 +102,23 @@ class DeserializationError(KeyValueOperationError):
 
 
 class InvalidTTLError(KeyValueOperationError, ValueError):
-    """A TTL is not ``None`` nor a finite real number greater than zero."""
+    """A TTL is not ``None`` nor a real number of seconds above zero and at most ``1e10``."""
 
     def __init__(self, ttl: Any, **where: Any) -> None:
         self.ttl = ttl
         super().__init__(
-            f"invalid ttl {ttl!r}: use None or a finite number of seconds > 0", **where
+            f"invalid ttl {_short_repr(ttl)}: use None or a number of seconds > 0 and <= 1e10",
+            **where,
         )
+
+
+def _short_repr(thing: object, limit: int = 40) -> str:
+    # repr of a huge int can be long, or refused outright (Python's 4300-digit limit).
+    try:
+        text = repr(thing)
+    except ValueError:
+        return f"<{type(thing).__name__} too large to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class InvalidKeyError(KeyValueOperationError, ValueError):

@@ -7,7 +7,6 @@ raises (see the error tree in :mod:`kvdeco.errors`).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from kvdeco.errors import (
 
 __all__ = [
     "DEFAULT_COLLECTION",
+    "MAX_TTL",
     "check_key",
     "check_keys",
     "check_many",
@@ -82,11 +82,21 @@ def check_keys(keys: object, operation: str, collection: str | None = None) -> l
 _JUST_STR = frozenset({str})
 
 
+MAX_TTL = 10_000_000_000.0
+"""The longest TTL every store accepts, in seconds (about 317 years).
+
+Redis keeps an expiry as milliseconds since 1970 in a signed 64-bit integer, and a float
+TTL should still count whole milliseconds exactly; ten billion seconds is well inside both,
+so one bound holds for every store and a TTL is either accepted everywhere or nowhere.
+"""
+
+
 def check_ttl(ttl: object, operation: str = "put", collection: str | None = None) -> float | None:
     """Return ``ttl`` as a float, or ``None`` for no expiry.
 
     Raises:
-        InvalidTTLError: for 0, negatives, booleans, NaN, infinity and non-numbers.
+        InvalidTTLError: for 0, negatives, booleans, NaN, infinity, non-numbers and anything
+            above :data:`MAX_TTL` (also numbers too large for a float, such as ``10**400``).
     """
     if ttl is None:
         return None
@@ -95,9 +105,10 @@ def check_ttl(ttl: object, operation: str = "put", collection: str | None = None
         raise InvalidTTLError(ttl, operation=operation, collection=collection)
     try:
         seconds = float(ttl)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InvalidTTLError(ttl, operation=operation, collection=collection) from None
-    if not seconds > 0 or math.isinf(seconds):
+    # NaN fails both comparisons; infinity fails the second.
+    if not (seconds > 0 and seconds <= MAX_TTL):
         raise InvalidTTLError(ttl, operation=operation, collection=collection)
     return seconds
 

@@ -10,8 +10,18 @@ wait for a writer), every write is one ``BEGIN IMMEDIATE`` transaction (a bulk w
 nothing), and a process that finds the file locked waits up to ``timeout`` seconds before
 :class:`~kvdeco.errors.StoreTimeoutError`.
 
-SQLite calls block, so each store runs them on its own single worker thread; the event loop
-only awaits. One thread also means one connection, used by one thread at a time.
+SQLite calls block, so each store runs them on threads of its own; the event loop only
+awaits. Writes run on one writer thread with one connection, so this process's writes never
+contend with each other. Reads run on a small pool of reader threads, each with its own
+connection: in WAL mode a reader sees the last committed state without waiting for any
+writer, so a read is not queued behind a write of this process that waits for another
+process's lock.
+
+Errors: every ``sqlite3`` error becomes a kvdeco error, chosen by SQLite's result code: a
+busy or locked database is a :class:`~kvdeco.errors.StoreTimeoutError`, a file that cannot be
+opened or read a :class:`~kvdeco.errors.StoreConnectionError`, anything else a
+:class:`~kvdeco.errors.KeyValueStoreError`. SQLite's messages never hold the values bound to
+a statement, so the message and the chained ``sqlite3`` error hold no stored value.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import asyncio
 import math
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +38,7 @@ from typing import Any, SupportsFloat, TypeVar
 
 from kvdeco.errors import (
     KeyValueStoreError,
+    StoreConnectionError,
     StoreSetupError,
     StoreTimeoutError,
 )
@@ -59,6 +71,28 @@ CREATE INDEX IF NOT EXISTS kvdeco_entries_expiry
 """
 _LIVE = "(expires_at IS NULL OR expires_at > ?)"
 _CHUNK = 500  # keys per IN (...) list, well below SQLite's bound on parameters
+_READERS = 4  # reader threads (and connections) per store
+
+# SQLite's primary result codes (the low byte of an extended code), as sqlite3.h numbers
+# them: SQLITE_BUSY, SQLITE_LOCKED; SQLITE_IOERR, SQLITE_CANTOPEN.
+_BUSY_CODES = frozenset({5, 6})
+_UNREACHABLE_CODES = frozenset({10, 14})
+
+
+def _failure(error: Exception, operation: str, collection: str | None) -> KeyValueStoreError:
+    """The kvdeco error a failure of ``sqlite3`` (any class of its tree) or the OS becomes."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    text = str(error)
+    if primary in _BUSY_CODES or (primary is None and ("locked" in text or "busy" in text)):
+        kind: type[KeyValueStoreError] = StoreTimeoutError
+        text = f"database is locked: {text}"
+    elif primary in _UNREACHABLE_CODES or isinstance(error, OSError):
+        kind = StoreConnectionError
+    else:
+        kind = KeyValueStoreError
+    name = getattr(error, "sqlite_errorname", None) or type(error).__name__
+    return kind(f"sqlite failed: {name}: {text}", operation=operation, collection=collection)
 
 
 class DiskStore:
@@ -105,6 +139,10 @@ class DiskStore:
         self.clock = clock
         self._connection: sqlite3.Connection | None = None
         self._executor: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._reader = threading.local()
+        self._reader_connections: list[sqlite3.Connection] = []
+        self._reader_lock = threading.Lock()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -141,34 +179,60 @@ class DiskStore:
         self._connection = connection
         return connection
 
+    def _reader_connection(self) -> sqlite3.Connection:
+        """This reader thread's own connection, opened at its first read."""
+        connection: sqlite3.Connection | None = getattr(self._reader, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+            self._reader.connection = connection
+            with self._reader_lock:
+                self._reader_connections.append(connection)
+        return connection
+
     async def _run(
         self, work: Callable[[sqlite3.Connection], T], operation: str, collection: str | None
     ) -> T:
-        if self._closed:
-            raise KeyValueStoreError("the store is closed", operation=operation)
+        """Run ``work`` on the writer thread, with the writer connection."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="kvdeco-disk")
+        return await self._on(
+            self._executor, lambda: self._connection or self._connect(), work, operation, collection
+        )
+
+    async def _read_run(
+        self, work: Callable[[sqlite3.Connection], T], operation: str, collection: str | None
+    ) -> T:
+        """Run read-only ``work`` on a reader thread, never queued behind a write."""
+        if self._connection is None:
+            # The writer sets the file up (WAL, the table) once; readers only read it.
+            await self._run(lambda connection: None, operation, collection)
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(_READERS, thread_name_prefix="kvdeco-disk-read")
+        return await self._on(self._readers, self._reader_connection, work, operation, collection)
+
+    async def _on(
+        self,
+        executor: ThreadPoolExecutor,
+        connection_of: Callable[[], sqlite3.Connection],
+        work: Callable[[sqlite3.Connection], T],
+        operation: str,
+        collection: str | None,
+    ) -> T:
+        if self._closed:
+            raise KeyValueStoreError("the store is closed", operation=operation)
 
         def job() -> T:
-            connection = self._connection or self._connect()
+            connection = connection_of()
             try:
                 return work(connection)
             except UnicodeEncodeError:
                 raise unencodable(operation, collection) from None
-            except sqlite3.OperationalError as error:
-                if "locked" in str(error) or "busy" in str(error):
-                    raise StoreTimeoutError(
-                        f"database is locked: {error}", operation=operation, collection=collection
-                    ) from error
-                raise KeyValueStoreError(
-                    f"sqlite failed: {error}", operation=operation, collection=collection
-                ) from error
-            except sqlite3.Error as error:
-                raise KeyValueStoreError(
-                    f"sqlite failed: {error}", operation=operation, collection=collection
-                ) from error
+            except (sqlite3.Error, sqlite3.Warning, OSError) as error:
+                raise _failure(error, operation, collection) from error
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        return await asyncio.get_running_loop().run_in_executor(executor, job)
 
     def _name(self, collection: str | None, operation: str) -> str:
         if collection is None or collection == "":
@@ -265,7 +329,7 @@ class DiskStore:
         keys = check_keys(keys, operation, name)
         if not keys:
             return []
-        found = await self._run(lambda c: self._select(c, name, keys), operation, name)
+        found = await self._read_run(lambda c: self._select(c, name, keys), operation, name)
         now = self.clock()
         result: list[tuple[dict[str, Any] | None, float | None]] = []
         for key in keys:
@@ -354,7 +418,7 @@ class DiskStore:
         limit = check_limit(limit, "keys")
         query = f"SELECT key FROM kvdeco_entries WHERE collection = ? AND {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
-        rows = await self._run(
+        rows = await self._read_run(
             lambda c: c.execute(query, (name, self.clock(), bound)).fetchall(), "keys", name
         )
         return [key for (key,) in rows]
@@ -364,7 +428,7 @@ class DiskStore:
         limit = check_limit(limit, "collections")
         query = f"SELECT DISTINCT collection FROM kvdeco_entries WHERE {_LIVE} LIMIT ?"
         bound = -1 if limit is None else max(limit, 0)
-        rows = await self._run(
+        rows = await self._read_run(
             lambda c: c.execute(query, (self.clock(), bound)).fetchall(), "collections", None
         )
         return [name for (name,) in rows]
@@ -399,11 +463,20 @@ class DiskStore:
         await self._run(lambda c: self._write(c, lambda: cull(c)), "cull", None)
 
     async def close(self) -> None:
-        """Close the database and stop the worker thread; the store cannot be used after."""
+        """Close the database and stop the worker threads; the store cannot be used after."""
         if self._closed:
             return
         self._closed = True
         executor, self._executor = self._executor, None
+        readers, self._readers = self._readers, None
+        loop = asyncio.get_running_loop()
+        if readers is not None:
+            # Let reads under way finish, then close their connections.
+            await loop.run_in_executor(None, readers.shutdown)
+            with self._reader_lock:
+                connections, self._reader_connections = self._reader_connections, []
+            for connection in connections:
+                connection.close()
         if executor is None:
             return
 
@@ -412,7 +485,7 @@ class DiskStore:
                 self._connection.close()
                 self._connection = None
 
-        await asyncio.get_running_loop().run_in_executor(executor, shut)
+        await loop.run_in_executor(executor, shut)
         executor.shutdown(wait=False)
 
     async def __aenter__(self) -> DiskStore:
