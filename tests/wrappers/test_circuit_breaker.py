@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from kvdeco import (
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.testing.clock import ManualClock
 from kvdeco.wrappers.circuit_breaker import CircuitState
+from tests.logged import captured
 
 
 class TestCircuitBreakerContract(StoreContract):
@@ -175,16 +175,16 @@ async def test_retry_does_not_retry_an_open_circuit_and_fallback_answers_for_it(
     assert await FallbackWrapper(breaker, backup).get("k") == {"from": "backup"}
 
 
-async def test_transitions_are_logged_without_values(caplog: pytest.LogCaptureFixture) -> None:
+async def test_transitions_are_logged_without_values() -> None:
     clock, inner = ManualClock(), SwitchableStore()
     store = guarded(inner, clock, failure_threshold=1)
-    with caplog.at_level(logging.INFO, logger="kvdeco.circuit_breaker"):
+    with captured("kvdeco.circuit_breaker") as records:
         inner.down = True
         await fail(store, 1)
         clock.advance(10)
         inner.down = False
         await store.get("k")
-    events = [r.getMessage().split()[0] for r in caplog.records]
+    events = [r.getMessage().split()[0] for r in records]
     assert events == ["circuit_open", "circuit_half_open", "circuit_closed"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from kvdeco import (
 )
 from kvdeco.testing import StoreContract, decorated_both_ways
 from tests.faults.redis_process import free_port
+from tests.logged import captured, text
 from tests.security.canary import CANARY
 
 
@@ -42,10 +42,8 @@ async def test_over_a_refused_connection_reads_are_misses(refused: Any) -> None:
     assert await refused.ttl_many(["a", "b", "c"]) == [(None, None)] * 3
 
 
-async def test_writes_and_deletes_are_dropped_and_counted(
-    refused: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="kvdeco.fail_open"):
+async def test_writes_and_deletes_are_dropped_and_counted(refused: Any) -> None:
+    with captured("kvdeco.fail_open") as records:
         assert await refused.put("k", {"secret": CANARY}, ttl=60) is None
         assert await refused.put_many(["a"], [{"secret": CANARY}]) is None
         assert await refused.delete("k") is False
@@ -54,8 +52,8 @@ async def test_writes_and_deletes_are_dropped_and_counted(
     assert absorbed.total == 4
     assert dict(absorbed.by_operation) == {"put": 1, "put_many": 1, "delete": 1, "delete_many": 1}
     assert set(absorbed.by_error) == {"StoreConnectionError"}
-    assert len(caplog.records) == 4
-    assert CANARY not in caplog.text
+    assert len(records) == 4
+    assert CANARY not in text(records)
 
 
 async def test_bad_input_still_raises(refused: Any) -> None:
