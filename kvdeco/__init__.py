@@ -60,6 +60,7 @@ from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
 from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
 from kvdeco.wrappers.retry import RetryWrapper, with_retry
 from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
+from kvdeco.wrappers.single_flight import SingleFlightWrapper, single_flight
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
 from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
 from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
@@ -105,6 +106,7 @@ __all__ = [
     "RetryWrapper",
     "SerializationError",
     "SingleCollectionWrapper",
+    "SingleFlightWrapper",
     "StatisticsWrapper",
     "StoreAdapter",
     "StoreConnectionError",
@@ -133,6 +135,7 @@ __all__ = [
     "read_only",
     "reencrypt_collection",
     "single_collection",
+    "single_flight",
     "ttl_clamp",
     "unwrap",
     "with_fallback",

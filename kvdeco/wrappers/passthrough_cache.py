@@ -181,8 +181,17 @@ class _CacheRuntime:
     # -- reads ---------------------------------------------------------------------------
 
     async def _read(self, call: Call, proceed: Proceed) -> Any:
+        if not call.op.many and not self.aspect.enveloped:
+            # The common case, kept short: a plain copy of one key.
+            cached = await call.op.invoke(self.cache, call)
+            if (cached[0] if call.op.with_ttl else cached) is not None:
+                return cached
+            return await self._answer(call, proceed, [_MISS])
+        return await self._answer(call, proceed, await self._look_up(call))
+
+    async def _answer(self, call: Call, proceed: Proceed, entries: list[_Entry]) -> Any:
+        """Answer ``call`` from what the cache said, reading the store for the misses."""
         op, collection = call.op, call.collection
-        entries = await self._look_up(call)
         now = time.time()
         missing = [key for key, entry in zip(call.keys, entries) if not entry.hit]
         found: dict[str, tuple[Any, float | None]] = {}
