@@ -11,9 +11,10 @@ A :class:`Watch` is taken when a read begins; any write of that key that begins 
 while the watch is open marks it stale. The bookkeeping holds only what is in flight, so it
 stays as small as the number of concurrent operations, whatever the number of keys.
 
-Shared reads run in a task of their own: a caller that is cancelled stops waiting without
-cancelling the read for the others; the read is cancelled only when every caller has gone.
-A read that fails hands its error to every caller waiting for it.
+The first caller of a key reads it itself (no task, so an uncontended read costs little);
+later callers wait for its result. A read that fails hands its error to every caller that
+joined it. A joiner that is cancelled stops waiting and nobody else notices; when the caller
+that reads is cancelled, its read stops and one of the joiners reads again.
 """
 
 from __future__ import annotations
@@ -44,25 +45,18 @@ class Watch:
         self.stale = stale
 
 
-class _Batch:
-    """One inner read shared by the callers of its keys; cancelled when they have all gone."""
-
-    __slots__ = ("slots", "task", "waiters")
-
-    def __init__(self, slots: list[Slot], task: asyncio.Future[Sequence[Any]]) -> None:
-        self.slots = slots
-        self.task = task
-        self.waiters = 0
+class _LeaderGone(Exception):
+    """The read a caller joined was cancelled with its caller: the joiner reads again."""
 
 
 class _Flight:
-    __slots__ = ("batch", "index", "joined", "watch")
+    """One read in flight of one key: the watch it took and the future of its result."""
 
-    def __init__(self, batch: _Batch, index: int, watch: Watch) -> None:
-        self.batch = batch
-        self.index = index
+    __slots__ = ("future", "watch")
+
+    def __init__(self, future: asyncio.Future[Any], watch: Watch) -> None:
+        self.future = future
         self.watch = watch
-        self.joined = 0
 
 
 class Flights:
@@ -142,80 +136,61 @@ class Flights:
         """Read ``slots``, joining reads in flight and fetching the rest in one call.
 
         ``fetch`` gets the keys no clean read is in flight for, with one watch each, and
-        returns their results in order. Each caller gets its own copy of a shared result.
-        With ``share=False`` every key is fetched, and the read is not offered to others.
+        returns their results in order. The caller that fetched gets the results as read;
+        every caller that joined gets its own copy. With ``share=False`` every key is
+        fetched, and the read is not offered to others.
         """
-        joined: dict[Slot, _Flight] = {}
-        wanted: list[Slot] = []
-        for slot in dict.fromkeys(slots):
-            flight = self._flights.get(slot) if share else None
-            if flight is not None and not flight.watch.stale:
-                joined[slot] = flight
-            else:
-                wanted.append(slot)
-        if wanted:
-            self._start(wanted, fetch, joined, share)
-        batches = list({id(f.batch): f.batch for f in joined.values()}.values())
-        results = await self._wait(batches)
         answers: dict[Slot, Any] = {}
-        for slot, flight in joined.items():
-            value = results[id(flight.batch)][flight.index]
-            flight.joined += 1
-            # The first caller takes the result as read; every later one gets a copy.
-            answers[slot] = value if flight.joined == 1 else _copy(value)
+        pending = list(dict.fromkeys(slots))
+        while pending:
+            joined: dict[Slot, _Flight] = {}
+            wanted: list[Slot] = []
+            for slot in pending:
+                flight = self._flights.get(slot) if share else None
+                if flight is not None and not flight.watch.stale:
+                    joined[slot] = flight
+                else:
+                    wanted.append(slot)
+            if wanted:
+                answers.update(await self._lead(wanted, fetch, share))
+            pending = []
+            for slot, flight in joined.items():
+                try:
+                    # Shielded: a joiner's cancellation must not cancel the others' result.
+                    answers[slot] = _copy(await asyncio.shield(flight.future))
+                except _LeaderGone:
+                    pending.append(slot)  # its caller was cancelled: read it again
         out = []
         seen: set[Slot] = set()
         for slot in slots:
-            value = answers[slot]
-            out.append(_copy(value) if slot in seen else value)
+            out.append(_copy(answers[slot]) if slot in seen else answers[slot])
             seen.add(slot)
         return out
 
-    def _start(
-        self, wanted: list[Slot], fetch: Fetch, joined: dict[Slot, _Flight], share: bool
-    ) -> None:
+    async def _lead(self, wanted: list[Slot], fetch: Fetch, share: bool) -> dict[Slot, Any]:
+        loop = asyncio.get_running_loop()
         watches = [self.watch(slot) for slot in wanted]
-
-        async def run() -> Sequence[Any]:
-            try:
-                return await fetch(wanted, watches)
-            finally:
-                for slot, watch in zip(wanted, watches):
-                    self.unwatch(slot, watch)
-                    if self._flights.get(slot) is flights[slot]:
-                        del self._flights[slot]
-
-        batch = _Batch(wanted, asyncio.ensure_future(run()))
-        flights = {slot: _Flight(batch, i, w) for i, (slot, w) in enumerate(zip(wanted, watches))}
+        flights = [_Flight(loop.create_future(), watch) for watch in watches]
         if share:
-            self._flights.update(flights)
-        joined.update(flights)
-
-    async def _wait(self, batches: list[_Batch]) -> dict[int, Sequence[Any]]:
-        if not batches:
-            return {}
-        for batch in batches:
-            batch.waiters += 1
+            self._flights.update(zip(wanted, flights))
         try:
-            await asyncio.wait([asyncio.shield(b.task) for b in batches])
-        except asyncio.CancelledError:
-            for batch in batches:
-                batch.waiters -= 1
-                if not batch.waiters:
-                    self._abandon(batch)
+            results = await fetch(wanted, watches)
+        except BaseException as error:
+            handed: BaseException = (
+                _LeaderGone() if isinstance(error, asyncio.CancelledError) else error
+            )
+            for flight in flights:
+                flight.future.set_exception(handed)
+                flight.future.exception()  # retrieved: nobody may have joined
             raise
-        for batch in batches:
-            batch.waiters -= 1
-        # result() raises the read's error (or CancelledError) in every caller.
-        return {id(b): b.task.result() for b in batches}
-
-    def _abandon(self, batch: _Batch) -> None:
-        """Cancel a read nobody waits for, so that no later caller joins it."""
-        for slot in batch.slots:
-            flight = self._flights.get(slot)
-            if flight is not None and flight.batch is batch:
-                del self._flights[slot]
-        batch.task.cancel()
+        finally:
+            for slot, watch, flight in zip(wanted, watches, flights):
+                self.unwatch(slot, watch)
+                if self._flights.get(slot) is flight:
+                    del self._flights[slot]
+        for flight, result in zip(flights, results):
+            flight.future.set_result(result)
+        return dict(zip(wanted, results))
 
 
 def _copy(value: Any) -> Any:
