@@ -79,3 +79,41 @@ async def settle(turns: int = 5) -> None:
     """Let the event loop run the tasks that are ready, a few turns."""
     for _ in range(turns):
         await asyncio.sleep(0)
+
+
+async def interleave(store: Any, backend: GatedStore, steps: list[str]) -> None:
+    """Run ``steps`` against ``store`` (over ``backend``) and check that no write is undone.
+
+    ``read``/``read_many`` start a read, ``release`` lets the oldest held read of the
+    backend return, ``put``/``delete`` write through ``store`` and wait for it.
+    """
+    # states[g] is what the store holds after the g-th write (0: before any); each read must
+    # answer with a state at least as new as the last write completed before it began.
+    states: list[Any] = [None]
+    reads: list[tuple[int, asyncio.Future[Any]]] = []
+    for step in steps:
+        if step == "read":
+            reads.append((len(states) - 1, asyncio.ensure_future(store.get("k"))))
+        elif step == "read_many":
+            many = asyncio.ensure_future(store.get_many(["k", "other"]))
+            reads.append((len(states) - 1, asyncio.ensure_future(_first(many))))
+        elif step == "release":
+            backend.release_oldest()
+        elif step == "put":
+            value = {"generation": len(states)}
+            await store.put("k", value)
+            states.append(value)
+        else:
+            await store.delete("k")
+            states.append(None)
+        await settle()
+    backend.release_all()
+    for committed, read in reads:
+        answer = await read
+        assert answer in states[committed:], (answer, committed, states)
+    assert await store.get("k") == states[-1]
+    assert await store.get_many(["k"]) == [states[-1]]
+
+
+async def _first(values: Any) -> Any:
+    return (await values)[0]

@@ -20,7 +20,7 @@ from kvdeco.wrappers.passthrough_cache import (
     passthrough_cache,
 )
 from tests.wrappers.faults import RecordingStore
-from tests.wrappers.gated import GatedStore, settle
+from tests.wrappers.gated import GatedStore, interleave, settle
 
 
 class TestPassthroughCacheKeepsTheStoreContract(StoreContract):
@@ -274,42 +274,9 @@ async def test_a_fill_overtaken_by_a_write_is_dropped_again() -> None:
 def test_no_interleaving_of_reads_and_writes_undoes_a_write(
     steps: list[str], single_flight: bool
 ) -> None:
-    asyncio.run(_interleave(steps, single_flight))
-
-
-async def _interleave(steps: list[str], single_flight: bool) -> None:
     backend = GatedStore()
     store = PassthroughCacheWrapper(cache=MemoryStore(), store=backend, single_flight=single_flight)
-    # states[g] is what the store holds after the g-th write (0: before any); each read must
-    # answer with a state at least as new as the last write completed before it began.
-    states: list[Any] = [None]
-    reads: list[tuple[int, asyncio.Future[Any]]] = []
-    for step in steps:
-        if step == "read":
-            reads.append((len(states) - 1, asyncio.ensure_future(store.get("k"))))
-        elif step == "read_many":
-            many = asyncio.ensure_future(store.get_many(["k", "other"]))
-            reads.append((len(states) - 1, asyncio.ensure_future(_first(many))))
-        elif step == "release":
-            backend.release_oldest()
-        elif step == "put":
-            value = {"generation": len(states)}
-            await store.put("k", value)
-            states.append(value)
-        else:
-            await store.delete("k")
-            states.append(None)
-        await settle()
-    backend.release_all()
-    for committed, read in reads:
-        answer = await read
-        assert answer in states[committed:], (answer, committed, states)
-    assert await store.get("k") == states[-1]
-    assert await store.get_many(["k"]) == [states[-1]]
-
-
-async def _first(values: Any) -> Any:
-    return (await values)[0]
+    asyncio.run(interleave(store, backend, steps))
 
 
 # -- an entry about to expire ---------------------------------------------------------------

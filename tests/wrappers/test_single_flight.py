@@ -6,11 +6,13 @@ import asyncio
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvdeco import MemoryStore
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.single_flight import SingleFlight, SingleFlightWrapper, single_flight
-from tests.wrappers.gated import GatedStore, settle
+from tests.wrappers.gated import GatedStore, interleave, settle
 
 
 class TestSingleFlightKeepsTheStoreContract(StoreContract):
@@ -162,3 +164,16 @@ async def test_ttl_many_returns_remaining_ttls() -> None:
 def test_the_aspect_has_no_options_and_a_readable_repr() -> None:
     assert repr(SingleFlight()) == "single_flight()"
     assert SingleFlight() == SingleFlight()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    steps=st.lists(
+        st.sampled_from(["read", "read_many", "release", "put", "delete"]), min_size=1, max_size=14
+    )
+)
+def test_no_interleaving_hands_a_read_the_value_from_before_a_finished_write(
+    steps: list[str],
+) -> None:
+    backend = GatedStore()
+    asyncio.run(interleave(SingleFlightWrapper(backend), backend, steps))
