@@ -495,3 +495,70 @@ class TestOptionsKeepTheStoreContract(StoreContract):
 def test_invalid_new_options_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         PassthroughCacheWrapper(cache=MemoryStore(), store=MemoryStore(), **options)
+
+
+# -- on the real Redis ----------------------------------------------------------------------
+
+
+async def test_on_redis_a_revoked_key_is_never_served_again(
+    redis_url: str, redis_namespace: str
+) -> None:
+    from kvdeco.stores.redis import RedisStore
+
+    class SlowNetworkRedis(RedisStore):
+        """Answers reads a few milliseconds late, as over a slow network."""
+
+        read: asyncio.Event
+
+        async def ttl(self, key: str, *, collection: str | None = None) -> Any:
+            entry = await super().ttl(key, collection=collection)
+            self.read.set()
+            await asyncio.sleep(0.005)
+            return entry
+
+    primary = SlowNetworkRedis(redis_url, namespace=redis_namespace + "-primary")
+    cache = RedisStore(redis_url, namespace=redis_namespace + "-cache")
+    store = PassthroughCacheWrapper(cache=cache, store=primary)
+    served_after_delete = 0
+    try:
+        for i in range(100):
+            key = f"session:{i}"
+            await store.put(key, {"user": i})
+            primary.read = asyncio.Event()
+            read = asyncio.ensure_future(store.get(key))
+            await primary.read.wait()  # the read has seen the session in the primary
+            await store.delete(key)  # revoked before the read fills the cache
+            await read
+            served_after_delete += await store.get(key) is not None
+    finally:
+        await primary.destroy()
+        await cache.destroy()
+        await store.close()
+    assert served_after_delete == 0
+
+
+async def test_on_redis_reads_of_entries_about_to_expire_never_fail(
+    redis_url: str, redis_namespace: str
+) -> None:
+    from kvdeco.stores.redis import RedisStore
+
+    primary = RedisStore(redis_url, namespace=redis_namespace + "-primary")
+    cache = RedisStore(redis_url, namespace=redis_namespace + "-cache")
+    store = PassthroughCacheWrapper(cache=cache, store=primary)
+    outcomes = {"hit": 0, "miss": 0}
+    try:
+        for i in range(150):
+            key = f"k{i}"
+            await primary.put(key, {"n": i}, ttl=0.002 + (i % 4) * 0.001)
+            while True:
+                await cache.delete(key)  # so that each read asks the primary
+                if await store.get(key) is None:
+                    outcomes["miss"] += 1
+                    break
+                outcomes["hit"] += 1
+    finally:
+        await primary.destroy()
+        await cache.destroy()
+        await store.close()
+    assert outcomes["miss"] == 150  # every key was read until it had expired, none raised
+    print(f"reads of entries in their last milliseconds: {outcomes}")
