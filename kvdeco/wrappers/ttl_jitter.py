@@ -25,8 +25,14 @@ from kvdeco.wrappers.base import AspectWrapper
 __all__ = ["TTLJitter", "TTLJitterWrapper", "ttl_jitter"]
 
 
+_WRITES = frozenset({"put", "put_many"})
+
+
 class _JitterRuntime:
     """The per-store state of :class:`TTLJitter`: its random source."""
+
+    # Only writes carry a TTL: reads and deletes go straight to the store.
+    operations: ClassVar[frozenset[str]] = _WRITES
 
     def __init__(self, aspect: TTLJitter) -> None:
         self.aspect = aspect
@@ -58,8 +64,7 @@ class TTLJitter(Aspect):
     """The aspect behind :func:`ttl_jitter`; see :class:`TTLJitterWrapper` for the arguments."""
 
     label: ClassVar[str] = "ttl_jitter"
-    # Only writes carry a TTL: reads and deletes go straight to the store.
-    operations: ClassVar[frozenset[str] | None] = frozenset({"put", "put_many"})
+    operations: ClassVar[frozenset[str] | None] = _WRITES
     fraction: float = 0.1
     seed: int | None = None
     floor: float = 0.001
