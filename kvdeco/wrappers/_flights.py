@@ -50,13 +50,32 @@ class _LeaderGone(Exception):
 
 
 class _Flight:
-    """One read in flight of one key: the watch it took and the future of its result."""
+    """One read in flight of one key: the watch it took and the future of its result.
 
-    __slots__ = ("future", "watch")
+    The future is made by the first caller that joins: an uncontended read makes none.
+    """
 
-    def __init__(self, future: asyncio.Future[Any], watch: Watch) -> None:
-        self.future = future
+    __slots__ = ("_future", "watch")
+
+    def __init__(self, watch: Watch) -> None:
+        self._future: asyncio.Future[Any] | None = None
         self.watch = watch
+
+    def joined(self) -> asyncio.Future[Any]:
+        """The future a joining caller waits for."""
+        if self._future is None:
+            self._future = asyncio.get_running_loop().create_future()
+        return self._future
+
+    def settle(self, result: Any = None, error: BaseException | None = None) -> None:
+        """Hand the read's result (or error) to the callers that joined, if any."""
+        future = self._future
+        if future is None:
+            return
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
 
 
 class Flights:
@@ -143,21 +162,21 @@ class Flights:
         answers: dict[Slot, Any] = {}
         pending = list(dict.fromkeys(slots))
         while pending:
-            joined: dict[Slot, _Flight] = {}
+            joined: dict[Slot, asyncio.Future[Any]] = {}
             wanted: list[Slot] = []
             for slot in pending:
                 flight = self._flights.get(slot) if share else None
                 if flight is not None and not flight.watch.stale:
-                    joined[slot] = flight
+                    joined[slot] = flight.joined()  # before any await: the read may end
                 else:
                     wanted.append(slot)
             if wanted:
                 answers.update(await self._lead(wanted, fetch, share))
             pending = []
-            for slot, flight in joined.items():
+            for slot, future in joined.items():
                 try:
                     # Shielded: a joiner's cancellation must not cancel the others' result.
-                    answers[slot] = _copy(await asyncio.shield(flight.future))
+                    answers[slot] = _copy(await asyncio.shield(future))
                 except _LeaderGone:
                     pending.append(slot)  # its caller was cancelled: read it again
         out = []
@@ -168,9 +187,8 @@ class Flights:
         return out
 
     async def _lead(self, wanted: list[Slot], fetch: Fetch, share: bool) -> dict[Slot, Any]:
-        loop = asyncio.get_running_loop()
         watches = [self.watch(slot) for slot in wanted]
-        flights = [_Flight(loop.create_future(), watch) for watch in watches]
+        flights = [_Flight(watch) for watch in watches]
         if share:
             self._flights.update(zip(wanted, flights))
         try:
@@ -180,8 +198,7 @@ class Flights:
                 _LeaderGone() if isinstance(error, asyncio.CancelledError) else error
             )
             for flight in flights:
-                flight.future.set_exception(handed)
-                flight.future.exception()  # retrieved: nobody may have joined
+                flight.settle(error=handed)
             raise
         finally:
             for slot, watch, flight in zip(wanted, watches, flights):
@@ -189,7 +206,7 @@ class Flights:
                 if self._flights.get(slot) is flight:
                     del self._flights[slot]
         for flight, result in zip(flights, results):
-            flight.future.set_result(result)
+            flight.settle(result)
         return dict(zip(wanted, results))
 
 
