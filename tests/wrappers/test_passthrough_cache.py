@@ -562,3 +562,30 @@ async def test_on_redis_reads_of_entries_about_to_expire_never_fail(
         await store.close()
     assert outcomes["miss"] == 150  # every key was read until it had expired, none raised
     print(f"reads of entries in their last milliseconds: {outcomes}")
+
+
+async def test_on_disk_a_clock_that_moves_during_a_read_gives_a_hit_not_a_ttl_error(
+    tmp_path: Any,
+) -> None:
+    from kvdeco import DiskStore
+
+    now = [1000.0]
+    primary = DiskStore(tmp_path / "primary.db", clock=lambda: now[0])
+    cache = DiskStore(tmp_path / "cache.db", clock=lambda: now[0])
+    store = PassthroughCacheWrapper(cache=cache, store=primary)
+    try:
+        await primary.put("k", {"v": 1}, ttl=1)
+        original = primary.clock
+
+        ticks = iter([1000.5, 1002.0])  # alive when selected, expired when measured
+
+        def moving() -> float:
+            now[0] = next(ticks, now[0])
+            return now[0]
+
+        primary.clock = moving  # type: ignore[method-assign]
+        assert await store.get("k") == {"v": 1}
+        primary.clock = original  # type: ignore[method-assign]
+        assert await cache.get("k") is None
+    finally:
+        await store.close()
