@@ -31,7 +31,7 @@ import inspect
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
@@ -62,12 +62,18 @@ _KEYS = st.one_of(
     st.sampled_from(["", "a:b", "ключ", "c"]),
     kst.keys(max_size=8),
 )
+# "c", "c1" and "c1x" extend one another: destroying one collection must leave the others.
 _COLLECTIONS = st.one_of(
-    st.sampled_from([None, "c1"]),
-    st.sampled_from([None, "c1"]),
-    st.sampled_from(["", "c:2", "ключ", DEFAULT_COLLECTION]),
+    st.sampled_from([None, "c1", "c1x"]),
+    st.sampled_from([None, "c1", "c1x"]),
+    st.sampled_from(["", "c", "c:2", "ключ", DEFAULT_COLLECTION, f"{DEFAULT_COLLECTION}x"]),
     kst.collections(max_size=8),
 )
+# Bulk writes of this many distinct keys: a store that quietly drops entries once it holds a
+# few dozen shows it within a short program.
+_BULK_SIZES = st.integers(min_value=24, max_value=64)
+_BULK_OFFSETS = st.sampled_from([0, 64, 128])
+
 # Mostly small values, which keep programs cheap to run and to shrink; sometimes anything.
 _VALUES = st.one_of(
     st.fixed_dictionaries({"n": st.integers(0, 3)}),
@@ -160,10 +166,12 @@ class StoreMachine(RuleBasedStateMachine):
         # selection may depend only on what earlier steps did, never on the wall clock:
         # hypothesis replays a program and requires the same rules to be enabled again.
         self.expiry_deadline: float | None = None
-        if cfg.reuse:
+        self.recent: list[tuple[int, str, str]] = []  # (view, collection, key) of the last step
+        if cfg.reuse and self.can("destroy"):
+            # Only a store whose capabilities include destroy() is emptied with it; any other
+            # reused store starts with what earlier examples left (they delete what they wrote).
             for view in self.views:
-                if hasattr(view, "destroy"):
-                    self.run(view.destroy())
+                self.run(view.destroy())
 
     def build(self) -> Any:
         """Make the store (or, for several views, the list of views). Laws override it."""
@@ -209,7 +217,7 @@ class StoreMachine(RuleBasedStateMachine):
         """A call as the failure message shows it."""
         return f"{self.config.names[view]}.{text}" if len(self.views) > 1 else text
 
-    def fail(self, view: int, call: str, message: str) -> None:
+    def fail(self, view: int, call: str, message: str) -> NoReturn:
         """Raise a :class:`ContractViolation` about ``call``."""
         raise ContractViolation(f"{self.describe(view, call)}: {message}")
 
@@ -229,7 +237,10 @@ class StoreMachine(RuleBasedStateMachine):
 
     def forget(self, view: int, collection: str | None, key: str) -> None:
         """Remove ``key`` from the model."""
-        self.models[view].get(self.name(collection), {}).pop(key, None)
+        name = self.name(collection)
+        self.models[view].get(name, {}).pop(key, None)
+        if key in self.touched[view].get(name, ()):
+            self.recent.append((view, name, key))
 
     def remember(
         self,
@@ -252,16 +263,27 @@ class StoreMachine(RuleBasedStateMachine):
         )
         self.models[view].setdefault(name, {})[key] = entry
         self.touched[view].setdefault(name, set()).add(key)
+        self.recent.append((view, name, key))
 
     def observe(
         self, view: int, operation: str, collection: str | None, keys: Sequence[str], result: Any
     ) -> None:
         """Called after every protocol operation that completed. Laws override it."""
 
-    def timed(self, awaitable: Awaitable[Any]) -> tuple[Any, float, float]:
-        """Await ``awaitable``; return its result and the times before and after."""
+    def timed(
+        self, awaitable: Awaitable[Any], view: int = 0, call: str = "", expects: str = ""
+    ) -> tuple[Any, float, float]:
+        """Await ``awaitable``; return its result and the times before and after.
+
+        A legal call that raises is reported as such: ``call`` raised an error where the
+        contract ``expects`` a result (``"True or False"``), with the error's type and text.
+        """
         t0 = self.now()
-        result = self.run(awaitable)
+        try:
+            result = self.run(awaitable)
+        except Exception as error:
+            wanted = f"; the contract expects {expects}" if expects else ""
+            self.fail(view, call, f"raised {type(error).__name__}: {error}{wanted}")
         return result, t0, self.now()
 
     # -- checks --------------------------------------------------------------------------
@@ -384,20 +406,46 @@ class StoreMachine(RuleBasedStateMachine):
             return False
         return all(getattr(view, capability, None) is not None for view in self.views)
 
+    def written(self, view: int) -> dict[str, set[str]]:
+        """Every key ever written through ``view`` (all views, when they share one model)."""
+        if not self.config.shared_model:
+            return self.touched[view]
+        merged: dict[str, set[str]] = {}
+        for touched in self.touched:
+            for name, keys in touched.items():
+                merged.setdefault(name, set()).update(keys)
+        return merged
+
     @invariant()
     def everything_reads_back(self) -> None:
-        """After every step, each entry of the model reads back through ``ttl_many`` and
-        ``get_many``, and one per collection through ``ttl`` and ``get``: a defect in any read
-        path shows at the step that caused it. (Which reads run depends on the state only, so
-        Hypothesis can still drop steps while shrinking.)"""
-        for view, model in enumerate(self.models):
-            for name, entries in list(model.items()):
-                keys = sorted(entries)
-                if keys:
-                    self.do_ttl_many(view, keys, name)
-                    self.do_get_many(view, keys, name)
-                    self.do_ttl(view, keys[0], name)
-                    self.do_get(view, keys[0], name)
+        """After every step, every key ever written reads back as the model says (deleted and
+        expired ones as missing) through ``ttl_many`` and ``get_many``; the keys the step
+        wrote or deleted, and one per collection, through ``ttl`` and ``get``; and the
+        listings (``keys()`` of each collection, ``collections()``) show exactly what is live.
+        A defect in any read path shows at the step that caused it. (Which reads run depends
+        on the state only, so Hypothesis can still drop steps while shrinking.)"""
+        recent, self.recent = self.recent, []
+        for view in range(len(self.views)):
+            written = sorted(self.written(view).items())
+            # Listings first: a store may drop expired entries as it reads them, which would
+            # hide a listing that still shows them.
+            if self.can("collections") and written:
+                self.do_collections(view, None)
+            if self.can("keys"):
+                for name, _ in written:
+                    self.do_keys(view, name, None)
+            for name, keys_written in written:
+                keys = sorted(keys_written | set(self.models[view].get(name, {})))
+                if not keys:
+                    continue
+                self.do_ttl_many(view, keys, name)
+                self.do_get_many(view, keys, name)
+                self.do_ttl(view, keys[0], name)
+                self.do_get(view, keys[0], name)
+        for view, name, key in dict.fromkeys(recent):
+            self.do_ttl(view, key, name)
+            self.do_get(view, key, name)
+        self.recent = []
 
     # -- operations ----------------------------------------------------------------------
 
@@ -406,7 +454,7 @@ class StoreMachine(RuleBasedStateMachine):
         call = f"put({key!r}, ..., collection={collection!r}, ttl={ttl!r})"
         given = copy.deepcopy(value)
         result, t0, t1 = self.timed(
-            self.views[view].put(key, given, collection=collection, ttl=ttl)
+            self.views[view].put(key, given, collection=collection, ttl=ttl), view, call, "None"
         )
         if result is not None:
             self.fail(view, call, f"returned {_short(result)}, not None")
@@ -423,7 +471,10 @@ class StoreMachine(RuleBasedStateMachine):
         call = f"put_many({keys!r}, ..., collection={collection!r}, ttl={ttl!r})"
         given = [copy.deepcopy(v) for _, v in items]
         result, t0, t1 = self.timed(
-            self.views[view].put_many(keys, given, collection=collection, ttl=ttl)
+            self.views[view].put_many(keys, given, collection=collection, ttl=ttl),
+            view,
+            call,
+            "None",
         )
         if result is not None:
             self.fail(view, call, f"returned {_short(result)}, not None")
@@ -438,7 +489,9 @@ class StoreMachine(RuleBasedStateMachine):
         """``get`` through ``view``; the dict returned is changed, then the key read again."""
         call = f"get({key!r}, collection={collection!r})"
         for again in (False, True):
-            found, t0, t1 = self.timed(self.views[view].get(key, collection=collection))
+            found, t0, t1 = self.timed(
+                self.views[view].get(key, collection=collection), view, call, "a dict or None"
+            )
             self.check_value(
                 view, call + (" again" if again else ""), collection, key, found, t0, t1
             )
@@ -448,7 +501,9 @@ class StoreMachine(RuleBasedStateMachine):
     def do_ttl(self, view: int, key: str, collection: str | None) -> None:
         """``ttl`` through ``view``."""
         call = f"ttl({key!r}, collection={collection!r})"
-        pair, t0, t1 = self.timed(self.views[view].ttl(key, collection=collection))
+        pair, t0, t1 = self.timed(
+            self.views[view].ttl(key, collection=collection), view, call, "a (value, ttl) pair"
+        )
         self.check_pair(view, call, collection, key, pair, t0, t1)
         self.observe(view, "ttl", collection, [key], pair)
         _scribble(pair[0])
@@ -465,7 +520,9 @@ class StoreMachine(RuleBasedStateMachine):
         """Run a bulk read and check each of its results against the model."""
         call = f"{operation}({keys!r}, collection={collection!r})"
         method = getattr(self.views[view], operation)
-        found, t0, t1 = self.timed(method(keys, collection=collection))
+        found, t0, t1 = self.timed(
+            method(keys, collection=collection), view, call, f"a list of {len(keys)} results"
+        )
         if not isinstance(found, list) or len(found) != len(keys):
             self.fail(view, call, f"returned {_short(found)}, not a list of {len(keys)} results")
         check = self.check_pair if operation == "ttl_many" else self.check_value
@@ -478,7 +535,9 @@ class StoreMachine(RuleBasedStateMachine):
     def do_delete(self, view: int, key: str, collection: str | None) -> None:
         """``delete`` through ``view``: True exactly when a live entry was deleted."""
         call = f"delete({key!r}, collection={collection!r})"
-        found, t0, t1 = self.timed(self.views[view].delete(key, collection=collection))
+        found, t0, t1 = self.timed(
+            self.views[view].delete(key, collection=collection), view, call, "True or False"
+        )
         state = self.status(self.entry(view, collection, key), t0, t1)
         if type(found) is not bool:
             self.fail(view, call, f"returned {_short(found)}, not a bool")
@@ -495,7 +554,9 @@ class StoreMachine(RuleBasedStateMachine):
     def do_delete_many(self, view: int, keys: list[str], collection: str | None) -> None:
         """``delete_many`` through ``view``: the count of live entries deleted, each key once."""
         call = f"delete_many({keys!r}, collection={collection!r})"
-        found, t0, t1 = self.timed(self.views[view].delete_many(keys, collection=collection))
+        found, t0, t1 = self.timed(
+            self.views[view].delete_many(keys, collection=collection), view, call, "a count"
+        )
         states = [self.status(self.entry(view, collection, k), t0, t1) for k in dict.fromkeys(keys)]
         least, most = states.count(_ALIVE), states.count(_ALIVE) + states.count(_UNSURE)
         if type(found) is not int or not least <= found <= most:
@@ -524,7 +585,9 @@ class StoreMachine(RuleBasedStateMachine):
     def do_keys(self, view: int, collection: str | None, limit: int | None) -> None:
         """``keys()`` lists the live keys of a collection, at most ``limit``."""
         call = f"keys({collection!r}, limit={limit!r})"
-        found, t0, t1 = self.timed(self.views[view].keys(collection, limit=limit))
+        found, t0, t1 = self.timed(
+            self.views[view].keys(collection, limit=limit), view, call, "a list of keys"
+        )
         entries = self.models[view].get(self.name(collection), {})
         states = {k: self.status(e, t0, t1) for k, e in entries.items()}
         alive = {k for k, s in states.items() if s == _ALIVE}
@@ -535,27 +598,54 @@ class StoreMachine(RuleBasedStateMachine):
     def do_collections(self, view: int, limit: int | None) -> None:
         """``collections()`` lists every collection with a live entry, at most ``limit``."""
         call = f"collections(limit={limit!r})"
-        found, t0, t1 = self.timed(self.views[view].collections(limit=limit))
+        found, t0, t1 = self.timed(
+            self.views[view].collections(limit=limit), view, call, "a list of collections"
+        )
         model = self.models[view]
         alive = {
             n
             for n, es in model.items()
             if any(self.status(e, t0, t1) == _ALIVE for e in es.values())
         }
-        self.check_listing(view, call, found, alive, {n for n, es in model.items() if es}, limit)
+        possible = {
+            n
+            for n, es in model.items()
+            if any(self.status(e, t0, t1) != _GONE for e in es.values())
+        }
+        self.check_listing(view, call, found, alive, possible, limit)
 
     def do_destroy_collection(self, view: int, collection: str | None) -> None:
         """``destroy_collection()`` empties one collection and says whether it held anything."""
         name = self.name(collection)
         call = f"destroy_collection({name!r})"
-        found, t0, t1 = self.timed(self.views[view].destroy_collection(name))
+        found, t0, t1 = self.timed(
+            self.views[view].destroy_collection(name), view, call, "True or False"
+        )
         entries = self.models[view].pop(name, {})
         self.check_destroyed(view, call, found, list(entries.values()), t0, t1)
         self.check_others(view)
 
+    def destroy_target(self, view: int, named: str | int | None) -> str | None:
+        """The collection to destroy: ``named`` itself, or for a number the name of the
+        ``named``-th collection the model holds, shortened by one character."""
+        if not isinstance(named, int):
+            return named
+        held = sorted(n for n, entries in self.models[view].items() if entries)
+        if not held:
+            return None
+        name = held[named % len(held)]
+        return name[:-1] if len(name) > 1 else name
+
+    def do_destroy_collection_beside(self, view: int, named: str | int | None) -> None:
+        """Write an entry into a collection whose name extends the one about to be destroyed,
+        then destroy it (see :meth:`destroy_target`): the neighbour must stay."""
+        collection = self.destroy_target(view, named)
+        self.do_put(view, "neighbour", self.name(collection) + "x", {"n": 0}, None)
+        self.do_destroy_collection(view, collection)
+
     def do_destroy(self, view: int) -> None:
         """``destroy()`` empties the store and says whether it held anything."""
-        found, t0, t1 = self.timed(self.views[view].destroy())
+        found, t0, t1 = self.timed(self.views[view].destroy(), view, "destroy()", "True or False")
         entries = [e for es in self.models[view].values() for e in es.values()]
         self.models[view].clear()
         self.check_destroyed(view, "destroy()", found, entries, t0, t1)
@@ -591,6 +681,41 @@ class StoreMachine(RuleBasedStateMachine):
         """Move the manual clock forward."""
         assert self.config.clock is not None
         self.config.clock.advance(seconds)
+
+    def next_expiry(self) -> float | None:
+        """The soonest instant at which an entry of the model expires, if one is ahead."""
+        now = self.now()
+        ahead = [
+            e.earliest
+            for model in self.models
+            for entries in model.values()
+            for e in entries.values()
+            if e.ttl is not None and e.earliest > now
+        ]
+        return min(ahead) if ahead else None
+
+    def do_advance_to_expiry(self, early: bool) -> None:
+        """Move the manual clock to the soonest expiry instant, or to just before it.
+
+        Expiry is inclusive: an entry written at ``t`` with ``ttl`` is live while the clock
+        reads less than ``t + ttl`` and gone from ``t + ttl`` on, that instant included.
+        """
+        clock = self.config.clock
+        instant = self.next_expiry()
+        assert clock is not None and instant is not None
+        target = instant - min(1e-3, (instant - self.now()) / 2) if early else instant
+        set_to = getattr(clock, "advance_to", None)
+        if callable(set_to):
+            set_to(target)
+        else:
+            clock.advance(target - self.now())
+
+    def do_put_bulk(
+        self, view: int, offset: int, size: int, collection: str | None, ttl: Any
+    ) -> None:
+        """``put_many`` of ``size`` distinct keys: enough entries that none may go missing."""
+        items = [(f"bulk{offset + i}", {"n": i}) for i in range(size)]
+        self.do_put_many(view, items, collection, ttl)
 
     def do_put_short_lived(
         self, view: int, key: str, collection: str | None, value: Any, ttl: float
@@ -671,7 +796,7 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
             ttl=ttl,
             **written,
         ),
-        # One rule for the four capabilities, so destroying (which empties everything) is rare.
+        # One rule for the listings and destroy(), so destroying everything is rare.
         "capability": precondition(lambda self: any(self.can(c) for c in CAPABILITIES))(
             _rule(
                 "capability",
@@ -681,6 +806,17 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
                 operation=st.sampled_from(CAPABILITIES),
                 collection=coll,
                 limit=limit,
+                **written,
+            )
+        ),
+        # Its own rule too, naming a collection or the name of a held one less its last
+        # character: the collections whose names extend the destroyed one's must stay.
+        "destroy_collection": precondition(lambda self: self.can("destroy_collection"))(
+            _rule(
+                "destroy_collection",
+                lambda self, named, view=0: self.do_destroy_collection_beside(view, named),
+                # Mapped, so one_of does not flatten ``coll``'s branches: half and half.
+                named=st.one_of(st.integers(min_value=0, max_value=7), coll.map(lambda c: c)),
                 **written,
             )
         ),
@@ -703,7 +839,25 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
         ("delete_many", "keys", keys, written),
     ]:
         ns[name] = _rule(name, _keyed(name, arg), collection=coll, **{arg: strategy}, **views)
+    ns["put_bulk"] = _rule(
+        "put_bulk",
+        lambda self, offset, size, collection, ttl, view=0: self.do_put_bulk(
+            view, offset, size, collection, ttl
+        ),
+        offset=_BULK_OFFSETS,
+        size=_BULK_SIZES,
+        collection=coll,
+        ttl=ttl,
+        **written,
+    )
     if cfg.clock is not None:
+        ns["advance_to_expiry"] = precondition(lambda self: self.next_expiry() is not None)(
+            _rule(
+                "advance_to_expiry",
+                lambda self, early: self.do_advance_to_expiry(early),
+                early=st.sampled_from([False, False, True]),
+            )
+        )
         ns["advance_clock"] = _rule(
             "advance_clock",
             lambda self, seconds: self.do_advance(seconds),

@@ -207,3 +207,67 @@ class FakeFallback:
         self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
     ) -> None:
         await self.primary.put(key, value, collection=collection, ttl=ttl)
+
+
+# -- broken stores the model check must catch at the default profile ---------------------
+
+
+class ListsExpiredKeysStore(MemoryStore):
+    """``keys()`` lists every key it holds, expired ones included."""
+
+    async def keys(self, collection: str | None = None, *, limit: int | None = None) -> list[str]:
+        listed = list(self._collections.get(self._name(collection, "keys"), {}))
+        return listed if limit is None else listed[:limit]
+
+
+class ListsEmptiedCollectionsStore(MemoryStore):
+    """``collections()`` lists every collection ever written, even once all is deleted."""
+
+    async def collections(self, *, limit: int | None = None) -> list[str]:
+        listed = list(self._collections)
+        return listed if limit is None else listed[:limit]
+
+
+class GreedyDestroyStore(MemoryStore):
+    """``destroy_collection("c")`` also removes the collections whose names start with "c"."""
+
+    async def destroy_collection(self, collection: str) -> bool:
+        doomed = [name for name in self._collections if name.startswith(collection)]
+        had = any(bool(self._collections[name]) for name in doomed)
+        for name in doomed:
+            del self._collections[name]
+        return had
+
+
+class LateExpiryStore(MemoryStore):
+    """Still returns an entry at exactly its expiry instant (expires after, not at, it)."""
+
+    def _lookup(self, entries: Any, key: str, now: float) -> Any:
+        return super()._lookup(entries, key, now - 1e-9)
+
+
+class ForgetfulUnderVolumeStore(MemoryStore):
+    """Quietly stops storing new keys once it holds 40 entries in all (no bound configured)."""
+
+    def _store(self, name: str, key: str, value: dict[str, Any], expires: float | None) -> None:
+        held = sum(len(entries) for entries in self._collections.values())
+        if held >= 40 and key not in self._collections.get(name, {}):
+            return
+        super()._store(name, key, value, expires)
+
+
+class RaisingDestroyCollectionStore(MemoryStore):
+    """``destroy_collection`` of a collection it never held raises ``KeyError``."""
+
+    async def destroy_collection(self, collection: str) -> bool:
+        name = self._name(collection, "destroy_collection")
+        if name not in self._collections:
+            raise KeyError(name)
+        return await super().destroy_collection(collection)
+
+
+class DefectiveDestroyStore(MemoryStore):
+    """A store whose ``destroy()`` is defective: it must not be called when not declared."""
+
+    async def destroy(self) -> bool:
+        raise NotImplementedError("destroy is not supported")
