@@ -134,6 +134,7 @@ class MachineConfig:
     writers: tuple[int, ...] | None = None
     shared_model: bool = False
     invalid_calls: bool = True
+    cached_ttls: bool = False
 
 
 class StoreMachine(RuleBasedStateMachine):
@@ -167,6 +168,7 @@ class StoreMachine(RuleBasedStateMachine):
         # hypothesis replays a program and requires the same rules to be enabled again.
         self.expiry_deadline: float | None = None
         self.recent: list[tuple[int, str, str]] = []  # (view, collection, key) of the last step
+        self.bulks = 0
         if cfg.reuse and self.can("destroy"):
             # Only a store whose capabilities include destroy() is emptied with it; any other
             # reused store starts with what earlier examples left (they delete what they wrote).
@@ -345,6 +347,17 @@ class StoreMachine(RuleBasedStateMachine):
         entry = self.entry(view, collection, key)
         self.check_value(view, call, collection, key, value, t0, t1)
         if value is None or entry is None:
+            return
+        if self.config.cached_ttls:
+            # A cached copy may report its own, shorter, remaining time.
+            latest = math.inf if entry.ttl is None else entry.latest - t0 + self.tolerance
+            if remaining is not None and not 0 < remaining <= latest:
+                self.fail(
+                    view,
+                    call,
+                    f"{key!r} was written with ttl={entry.ttl!r}; a cached copy may have at "
+                    f"most {latest:.6g} s left but reads back {remaining!r}",
+                )
             return
         if entry.ttl is None:
             if remaining is not None:
@@ -710,11 +723,35 @@ class StoreMachine(RuleBasedStateMachine):
         else:
             clock.advance(target - self.now())
 
+    def do_change_held(self, view: int, operation: str, pick: int) -> None:
+        """Overwrite or delete (``operation``, single or bulk) up to three keys the model holds,
+        chosen by ``pick``: every one of them was read back after the step that wrote it, so
+        a layer that keeps copies must notice the change."""
+        held = sorted(
+            (name, sorted(entries)) for name, entries in self.models[view].items() if entries
+        )
+        if not held:
+            return
+        name, keys = held[pick % len(held)]
+        chosen = keys[pick % len(keys) :][:3] or keys[:1]
+        self.bulks += 1
+        if operation == "put":
+            self.do_put(view, chosen[0], name, {"changed": self.bulks}, None)
+        elif operation == "put_many":
+            items = [(key, {"changed": self.bulks, "n": i}) for i, key in enumerate(chosen)]
+            self.do_put_many(view, items, name, None)
+        elif operation == "delete":
+            self.do_delete(view, chosen[0], name)
+        else:
+            self.do_delete_many(view, chosen, name)
+
     def do_put_bulk(
         self, view: int, offset: int, size: int, collection: str | None, ttl: Any
     ) -> None:
         """``put_many`` of ``size`` distinct keys: enough entries that none may go missing."""
-        items = [(f"bulk{offset + i}", {"n": i}) for i in range(size)]
+        # Each bulk writes new values: an overwrite a cache failed to notice reads stale.
+        self.bulks += 1
+        items = [(f"bulk{offset + i}", {"n": i, "bulk": self.bulks}) for i in range(size)]
         self.do_put_many(view, items, collection, ttl)
 
     def do_put_short_lived(
@@ -839,6 +876,13 @@ def _rules(cfg: MachineConfig) -> dict[str, Any]:
         ("delete_many", "keys", keys, written),
     ]:
         ns[name] = _rule(name, _keyed(name, arg), collection=coll, **{arg: strategy}, **views)
+    ns["change_held"] = _rule(
+        "change_held",
+        lambda self, operation, pick, view=0: self.do_change_held(view, operation, pick),
+        operation=st.sampled_from(["put", "put_many", "delete", "delete_many"]),
+        pick=st.integers(min_value=0, max_value=63),
+        **written,
+    )
     ns["put_bulk"] = _rule(
         "put_bulk",
         lambda self, offset, size, collection, ttl, view=0: self.do_put_bulk(

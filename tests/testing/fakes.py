@@ -20,6 +20,7 @@ from kvdeco.errors import DecryptionError
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_key, check_ttl
 from kvdeco.wrappers.base import AspectWrapper
+from kvdeco.wrappers.passthrough_cache import PassthroughCache
 
 # -- broken stores ----------------------------------------------------------------------
 
@@ -172,14 +173,17 @@ class FakeCompression(ValueCodec):
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class FakeRetry(Aspect):
+    """Retries what ``retry_on`` names; a broken one names errors that are never retried."""
+
     label: ClassVar[str] = "fake_retry"
     max_retries: int = 3
+    retry_on: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         for attempt in range(self.max_retries + 1):
             try:
                 return await proceed(call)
-            except (ConnectionError, TimeoutError):
+            except self.retry_on:
                 if attempt == self.max_retries:
                     raise
         raise AssertionError("unreachable")
@@ -271,3 +275,27 @@ class DefectiveDestroyStore(MemoryStore):
 
     async def destroy(self) -> bool:
         raise NotImplementedError("destroy is not supported")
+
+
+# -- broken caches: kvdeco's passthrough cache with one defect each ------------------------
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class StaleCache(PassthroughCache):
+    """Forgets to drop the cached copies of one bulk operation (``skips``), or keeps copies
+    for ``maximum_ttl`` whatever the store's remaining TTL (``outlives_store``)."""
+
+    skips: str = ""
+    outlives_store: bool = False
+
+    def cache_ttl(self, remaining: float | None) -> float | None:
+        return self.maximum_ttl if self.outlives_store else super().cache_ttl(remaining)
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        if call.op.name == self.skips:
+            return await proceed(call)
+        return await super().around(call, proceed)
+
+
+def stale_cache(store: Any, cache: Any, **defect: Any) -> AspectWrapper:
+    return AspectWrapper(store, StaleCache(cache, **defect))

@@ -18,6 +18,7 @@ from kvdeco import (
     FernetEncryptionWrapper,
     InvalidKeyError,
     MemoryStore,
+    PassthroughCacheWrapper,
     PrefixCollectionsWrapper,
     ReadOnlyWrapper,
     RetryWrapper,
@@ -160,6 +161,20 @@ TestCompressionRoundTrips = laws.compression_machine(CompressionWrapper).TestCas
 
 TestRetryUnderFaults = laws.retry_machine(
     lambda store: RetryWrapper(store, max_retries=2, initial_delay=0), max_retries=2
+).TestCase
+
+TestRetryOfEveryErrorStillRaisesCallErrorsAtOnce = laws.retry_machine(
+    lambda store: RetryWrapper(store, max_retries=2, initial_delay=0, retry_on=(Exception,)),
+    max_retries=2,
+    retry_on=(Exception,),
+).TestCase
+
+TestPassthroughCacheIsCoherent = laws.passthrough_cache_machine(
+    lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store)
+).TestCase
+
+TestPassthroughCacheWithoutExpiryOfItsCopiesIsCoherent = laws.passthrough_cache_machine(
+    lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store, missing_ttl=None)
 ).TestCase
 
 TestFallbackUnderAnOutage = laws.fallback_machine(

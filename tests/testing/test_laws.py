@@ -14,7 +14,7 @@ from kvdeco import MemoryStore, PrefixKeysWrapper, prefix_keys, with_statistics
 from kvdeco.testing import laws
 from kvdeco.wrappers.base import AspectWrapper
 from kvdeco.wrappers.statistics import StatisticsWrapper
-from tests.testing.conftest import violation_found
+from tests.testing.conftest import caught_at_the_default_profile, violation_found
 from tests.testing.fakes import (
     FakeClamp,
     FakeCompression,
@@ -23,6 +23,7 @@ from tests.testing.fakes import (
     FakeRetry,
     fake_encryption,
     glued_prefix,
+    stale_cache,
 )
 
 # -- transparency -------------------------------------------------------------------------
@@ -149,6 +150,42 @@ def test_retry_law_reports_a_retry_that_gives_up_early() -> None:
         laws.retry_machine(lambda store: AspectWrapper(store, FakeRetry(1)), max_retries=2)
     )
     assert "raised" in message or "attempts" in message
+
+
+@pytest.mark.parametrize(
+    ("retried", "law_retry_on"),
+    [
+        ((ConnectionError, TimeoutError, ValueError), (ConnectionError, TimeoutError)),
+        ((Exception,), (Exception,)),
+    ],
+    ids=["validation and size errors", "everything"],
+)
+def test_retry_law_reports_a_retry_of_errors_that_are_never_retried(
+    retried: tuple[type[BaseException], ...], law_retry_on: tuple[type[BaseException], ...]
+) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.retry_machine(
+            lambda store: AspectWrapper(store, FakeRetry(2, retried)),
+            max_retries=2,
+            retry_on=law_retry_on,
+        )
+    )
+    assert "is never retried" in message
+
+
+# -- passthrough cache ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "defect",
+    [{"skips": "delete_many"}, {"skips": "put_many"}, {"outlives_store": True}],
+    ids=["stale after a bulk delete", "stale after a bulk write", "outlives the store's ttl"],
+)
+def test_cache_law_reports_a_cache_that_serves_stale_entries(defect: dict[str, Any]) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.passthrough_cache_machine(lambda store, cache: stale_cache(store, cache, **defect))
+    )
+    assert "reads as" in message or "a cached copy may have at most" in message
 
 
 TestFallbackLaw = laws.fallback_machine(FakeFallback).TestCase

@@ -21,6 +21,7 @@ says otherwise (``inner(clock) -> store``). One module per kind of law: :mod:`.m
 
 from __future__ import annotations
 
+from kvdeco.testing.laws.cache import passthrough_cache_machine
 from kvdeco.testing.laws.codecs import compression_machine, encryption_machine
 from kvdeco.testing.laws.model import isolation_machine, transparency_machine
 from kvdeco.testing.laws.read_only import read_only_machine
@@ -33,6 +34,7 @@ __all__ = [
     "encryption_machine",
     "fallback_machine",
     "isolation_machine",
+    "passthrough_cache_machine",
     "read_only_machine",
     "retry_machine",
     "statistics_machine",

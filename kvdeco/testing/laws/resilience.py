@@ -9,6 +9,16 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
+from kvdeco.errors import (
+    DecryptionError,
+    EntryTooLargeError,
+    InvalidKeyError,
+    InvalidTTLError,
+    ReadOnlyError,
+    SerializationError,
+    StoreConnectionError,
+    StoreTimeoutError,
+)
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.testing.faults import FlakyStore
 from kvdeco.testing.laws._building import LawMachine, own_rules
@@ -18,7 +28,34 @@ from kvdeco.testing.state_machine import (
     StoreMachine,
 )
 
-_FAULTS = st.sampled_from([ConnectionError, TimeoutError, RuntimeError])
+
+def _fault(kind: type[BaseException], number: int) -> BaseException:
+    text = f"injected {kind.__name__} #{number}"
+    if kind is InvalidTTLError:
+        return InvalidTTLError(-number - 1, operation="put")
+    if kind is EntryTooLargeError:
+        return EntryTooLargeError(100 + number, 10, operation="put")
+    return kind(text)
+
+
+NEVER_RETRIED: tuple[type[BaseException], ...] = (
+    InvalidKeyError,
+    InvalidTTLError,
+    SerializationError,
+    ReadOnlyError,
+    EntryTooLargeError,
+    DecryptionError,
+)
+"""Errors of the call itself (validation, read-only, size, decryption): trying again cannot
+help, so a retry raises them at once whatever ``retry_on`` says."""
+
+# Transient faults (builtin and kvdeco's own), an error outside the usual ``retry_on``, and
+# the errors that are never retried, in about equal measure.
+_FAULTS = st.one_of(
+    st.sampled_from([ConnectionError, TimeoutError, StoreConnectionError, StoreTimeoutError]),
+    st.just(RuntimeError),
+    st.sampled_from(NEVER_RETRIED),
+)
 
 
 class _RetryMachine(LawMachine):
@@ -35,7 +72,8 @@ class _RetryMachine(LawMachine):
     def expect(self, faults: Sequence[BaseException]) -> tuple[int, BaseException | None]:
         """How many attempts the call takes and the error it ends with."""
         for attempt, fault in enumerate(faults):
-            if not isinstance(fault, self.retry_on) or attempt == self.max_retries:
+            retried = isinstance(fault, self.retry_on) and not isinstance(fault, NEVER_RETRIED)
+            if not retried or attempt == self.max_retries:
                 return attempt + 1, fault
         return len(faults) + 1, None
 
@@ -46,10 +84,10 @@ class _RetryMachine(LawMachine):
         kinds=st.lists(_FAULTS, max_size=5),
     )
     def call_with_faults(
-        self, operation: str, key: str, value: Any, kinds: list[type[Exception]]
+        self, operation: str, key: str, value: Any, kinds: list[type[BaseException]]
     ) -> None:
         """Retryable faults are retried up to the limit; the last error is re-raised as it was."""
-        faults = [kind(f"injected {kind.__name__} #{i}") for i, kind in enumerate(kinds)]
+        faults = [_fault(kind, i) for i, kind in enumerate(kinds)]
         self.flaky.schedule(faults)
         attempts, error = self.expect(faults)
         before = self.flaky.calls[operation]
@@ -61,18 +99,25 @@ class _RetryMachine(LawMachine):
             "put_many": lambda: self.view.put_many([key], [value]),
         }
         call = f"{operation}({key!r}) with faults {[type(f).__name__ for f in faults]}"
+        why = (
+            f" ({type(error).__name__} is never retried)"
+            if isinstance(error, NEVER_RETRIED)
+            else ""
+        )
         try:
             result = self.run(calls[operation]())
         except BaseException as raised:
             if raised is not error:
-                raise ContractViolation(f"{call} raised {raised!r}; expected {error!r}") from None
+                raise ContractViolation(
+                    f"{call} raised {raised!r}; expected {error!r}{why}"
+                ) from None
         else:
             if error is not None:
-                raise ContractViolation(f"{call} succeeded; expected it to raise {error!r}")
+                raise ContractViolation(f"{call} succeeded; expected it to raise {error!r}{why}")
             self.check(operation, key, value, result, call)
         made = self.flaky.calls[operation] - before
         if made != attempts:
-            raise ContractViolation(f"{call} made {made} attempts; expected {attempts}")
+            raise ContractViolation(f"{call} made {made} attempts; expected {attempts}{why}")
         self.flaky.schedule(())
 
     def check(self, operation: str, key: str, value: Any, result: Any, call: str) -> None:
@@ -96,9 +141,12 @@ def retry_machine(
     retry_on: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError),
     settings: Settings | None = None,
 ) -> type[StoreMachine]:
-    """Retry under injected faults: a call meeting retryable faults is tried again, up to
-    ``max_retries`` more times, then re-raises the last error itself; other errors are not
-    retried; a call that finally succeeds has the result the model expects.
+    """Retry under injected faults, both sides: a call meeting faults in ``retry_on`` is tried
+    again, up to ``max_retries`` more times, then re-raises the last error itself; any other
+    error is raised at once, after one attempt, and so is every error of
+    :data:`NEVER_RETRIED` (validation, read-only, size, decryption) even when ``retry_on``
+    names a base of it; the number of attempts is checked every call; a call that finally
+    succeeds has the result the model expects.
 
     Args:
         wrap: Builds the retrying wrapper over a store; give it no delay
