@@ -16,6 +16,7 @@ they can sit at the bottom of any stack::
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
@@ -27,8 +28,9 @@ from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["FlakyStore", "RecordedCall", "RecordingStore"]
 
-Fault = BaseException | type[BaseException] | None
-"""What one call meets: an exception (instance or class) to raise, or ``None`` to succeed."""
+Fault = BaseException | type[BaseException] | float | None
+"""What one call meets: an exception (instance or class) to raise, a number of seconds to
+stall before the call goes on (a slow server), or ``None`` to succeed."""
 
 Schedule = Iterable[Fault] | Callable[[str, int], Fault]
 """Either the faults of successive calls in order (the calls after it runs out succeed), or a
@@ -148,10 +150,13 @@ class _Faults:
         name = call.op.name
         self.calls[name] += 1
         fault = self.next_fault(name)
+        if isinstance(fault, type):
+            fault = fault(f"injected fault in {name}")
+        if isinstance(fault, BaseException):
+            self.raised.append(fault)
+            raise fault
         if fault is not None:
-            error = fault(f"injected fault in {name}") if isinstance(fault, type) else fault
-            self.raised.append(error)
-            raise error
+            await asyncio.sleep(fault)
         return await proceed(call)
 
 
@@ -164,7 +169,8 @@ class FlakyStore(AspectWrapper):
         store: The store that does the work.
         schedule: The faults of successive calls (``[ConnectionError, None, TimeoutError()]``;
             calls after the list runs out succeed), or a function ``(operation, n) -> fault``.
-            An exception class is instantiated with a message naming the operation.
+            An exception class is instantiated with a message naming the operation; a number
+            stalls the call that many seconds before it reaches ``store``.
         operations: Only calls of these operations consume the schedule; others always pass.
 
     Attributes:

@@ -6,19 +6,21 @@ one defect the kit must report.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import gzip
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from kvdeco import Aspect, KeyMapper, MemoryStore, ReadOnlyError, ValueCodec
-from kvdeco.errors import DecryptionError
+from kvdeco.errors import DecryptionError, EntryTooLargeError
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.validation import check_key, check_ttl
+from kvdeco.validation import check_key, check_ttl, check_value
 from kvdeco.wrappers.base import AspectWrapper
 from kvdeco.wrappers.passthrough_cache import PassthroughCache
 
@@ -299,3 +301,63 @@ class StaleCache(PassthroughCache):
 
 def stale_cache(store: Any, cache: Any, **defect: Any) -> AspectWrapper:
     return AspectWrapper(store, StaleCache(cache, **defect))
+
+
+# -- stand-ins for size limit, logging and timeout, correct or with one defect --------------
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FakeLimit(Aspect):
+    """Refuses values over ``max_size``; broken: ``at_the_bound`` refuses a value of exactly
+    ``max_size`` too, ``singles_only`` lets ``put_many`` through unchecked."""
+
+    label: ClassVar[str] = "fake_limit"
+    max_size: int
+    at_the_bound: bool = False
+    singles_only: bool = False
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        if call.op.kind is Kind.WRITE and not (self.singles_only and call.op.many):
+            for key, value in zip(call.keys, call.values or ()):
+                check_key(key, call.op.name)
+                check_value(value, call.op.name, call.collection, key)
+                try:
+                    size = len(json.dumps(value, sort_keys=True))
+                except (TypeError, ValueError):
+                    continue  # not JSON: the store refuses it with SerializationError
+                if size > self.max_size or (self.at_the_bound and size == self.max_size):
+                    raise EntryTooLargeError(size, self.max_size, operation=call.op.name)
+        return await proceed(call)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FakeLogging(Aspect):
+    """Logs each operation; broken: ``leaky`` logs the values written, ``skips`` names an
+    operation it does not log."""
+
+    label: ClassVar[str] = "fake_logging"
+    logger: logging.Logger
+    leaky: bool = False
+    skips: str = ""
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        result = await proceed(call)
+        if call.op.name != self.skips:
+            shown = f" values={list(call.values or ())!r}" if self.leaky else ""
+            self.logger.debug("%s keys=%r%s", call.op.name.upper(), list(call.keys), shown)
+        return result
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FakeTimeout(Aspect):
+    """Times calls out after ``seconds``; broken: ``singles_only`` lets bulk calls run on."""
+
+    label: ClassVar[str] = "fake_timeout"
+    seconds: float
+    singles_only: bool = False
+
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        if self.singles_only and call.op.many:
+            return await proceed(call)
+        async with asyncio.timeout(self.seconds):
+            return await proceed(call)

@@ -17,12 +17,15 @@ from kvdeco import (
     FallbackWrapper,
     FernetEncryptionWrapper,
     InvalidKeyError,
+    LimitSizeWrapper,
+    LoggingWrapper,
     MemoryStore,
     PassthroughCacheWrapper,
     PrefixCollectionsWrapper,
     ReadOnlyWrapper,
     RetryWrapper,
     SingleCollectionWrapper,
+    TimeoutWrapper,
     TTLClampWrapper,
     compressed,
     encrypted,
@@ -175,6 +178,28 @@ TestPassthroughCacheIsCoherent = laws.passthrough_cache_machine(
 
 TestPassthroughCacheWithoutExpiryOfItsCopiesIsCoherent = laws.passthrough_cache_machine(
     lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store, missing_ttl=None)
+).TestCase
+
+# min_size stays at 8, the size of the value the invalid calls write: with a larger one a put
+# of an invalid key raises EntryTooSmallError before InvalidKeyError.
+TestLimitSizeRaisesOutsideTheBounds = laws.limit_size_machine(
+    lambda store: LimitSizeWrapper(store, max_size=64, min_size=8), max_size=64, min_size=8
+).TestCase
+
+TestLimitSizeSkipsOutsideTheBounds = laws.limit_size_machine(
+    lambda store: LimitSizeWrapper(
+        store, max_size=64, raise_on_too_large=False, raise_on_too_small=False
+    ),
+    max_size=64,
+    raises=False,
+).TestCase
+
+TestLoggingLogsEveryOperationWithoutValues = laws.logging_machine(
+    lambda store, logger: LoggingWrapper(store, logger=logger, log_level=logging.DEBUG)
+).TestCase
+
+TestTimeoutBoundsEveryOperation = laws.timeout_machine(
+    lambda store: TimeoutWrapper(store, timeout=0.02), timeout=0.02
 ).TestCase
 
 TestFallbackUnderAnOutage = laws.fallback_machine(

@@ -19,8 +19,11 @@ from tests.testing.fakes import (
     FakeClamp,
     FakeCompression,
     FakeFallback,
+    FakeLimit,
+    FakeLogging,
     FakeReadOnly,
     FakeRetry,
+    FakeTimeout,
     fake_encryption,
     glued_prefix,
     stale_cache,
@@ -186,6 +189,64 @@ def test_cache_law_reports_a_cache_that_serves_stale_entries(defect: dict[str, A
         laws.passthrough_cache_machine(lambda store, cache: stale_cache(store, cache, **defect))
     )
     assert "reads as" in message or "a cached copy may have at most" in message
+
+
+# -- size limit, logging, timeout -------------------------------------------------------------
+
+TestLimitSizeLaw = laws.limit_size_machine(
+    lambda store: AspectWrapper(store, FakeLimit(64)), max_size=64
+).TestCase
+
+
+@pytest.mark.parametrize(
+    "defect",
+    [{"at_the_bound": True}, {"singles_only": True}],
+    ids=["refuses the bound itself", "lets put_many through"],
+)
+def test_limit_size_law_reports_a_limit_in_the_wrong_place(defect: dict[str, Any]) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.limit_size_machine(
+            lambda store: AspectWrapper(store, FakeLimit(64, **defect)), max_size=64
+        )
+    )
+    assert "raised" in message
+
+
+TestLoggingLaw = laws.logging_machine(
+    lambda store, logger: AspectWrapper(store, FakeLogging(logger))
+).TestCase
+
+
+@pytest.mark.parametrize(
+    ("defect", "report"),
+    [
+        ({"leaky": True}, "shows a stored value"),
+        ({"skips": "delete_many"}, "completed without a log record"),
+    ],
+    ids=["logs values", "does not log bulk deletes"],
+)
+def test_logging_law_reports_a_leaky_or_silent_logger(defect: dict[str, Any], report: str) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.logging_machine(
+            lambda store, logger: AspectWrapper(store, FakeLogging(logger, **defect))
+        )
+    )
+    assert report in message
+
+
+TestTimeoutLaw = laws.timeout_machine(
+    lambda store: AspectWrapper(store, FakeTimeout(0.02)), timeout=0.02
+).TestCase
+
+
+def test_timeout_law_reports_a_timeout_that_misses_bulk_calls() -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.timeout_machine(
+            lambda store: AspectWrapper(store, FakeTimeout(0.02, singles_only=True)),
+            timeout=0.02,
+        )
+    )
+    assert "it should time out" in message
 
 
 TestFallbackLaw = laws.fallback_machine(FakeFallback).TestCase

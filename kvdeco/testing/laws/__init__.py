@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from kvdeco.testing.laws.cache import passthrough_cache_machine
 from kvdeco.testing.laws.codecs import compression_machine, encryption_machine
+from kvdeco.testing.laws.limit_size import limit_size_machine
+from kvdeco.testing.laws.logs import logging_machine
 from kvdeco.testing.laws.model import isolation_machine, transparency_machine
 from kvdeco.testing.laws.read_only import read_only_machine
-from kvdeco.testing.laws.resilience import fallback_machine, retry_machine
+from kvdeco.testing.laws.resilience import fallback_machine, retry_machine, timeout_machine
 from kvdeco.testing.laws.statistics import statistics_machine
 from kvdeco.testing.laws.ttl_clamp import ttl_clamp_machine
 
@@ -34,10 +36,13 @@ __all__ = [
     "encryption_machine",
     "fallback_machine",
     "isolation_machine",
+    "limit_size_machine",
+    "logging_machine",
     "passthrough_cache_machine",
     "read_only_machine",
     "retry_machine",
     "statistics_machine",
+    "timeout_machine",
     "transparency_machine",
     "ttl_clamp_machine",
 ]

@@ -9,6 +9,7 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from kvdeco.stores.memory import MemoryStore
+from kvdeco.testing import strategies as kst
 from kvdeco.testing.profiles import kit_settings
 from kvdeco.testing.state_machine import (
     MachineConfig,
@@ -45,3 +46,30 @@ def own_rules(
 ) -> type[StoreMachine]:
     machine = type(name, (base,), {"config": cfg})
     return (settings if settings is not None else kit_settings())(machine)
+
+
+_SECRET_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=6, max_size=16
+)
+# Values made of long strings, so that finding one in what a layer writes or logs means
+# the value leaked.
+SECRETS = st.one_of(
+    st.dictionaries(
+        _SECRET_TEXT,
+        st.one_of(_SECRET_TEXT, st.lists(_SECRET_TEXT, max_size=2)),
+        min_size=1,
+        max_size=3,
+    ),
+    kst.json_mappings(),
+)
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string in ``value``: its keys and its values, nested ones included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *strings_in(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item)]
+    return []

@@ -13,37 +13,15 @@ from hypothesis.stateful import rule
 from kvdeco.errors import EncryptionError
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.testing import strategies as kst
-from kvdeco.testing.laws._building import LawMachine, own_rules
+from kvdeco.testing.laws._building import SECRETS, LawMachine, own_rules, strings_in
 from kvdeco.testing.state_machine import (
     ContractViolation,
     MachineConfig,
     StoreMachine,
 )
 
-_SECRET_TEXT = st.text(
-    st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=6, max_size=16
-)
-_SECRETS = st.one_of(
-    st.dictionaries(
-        _SECRET_TEXT,
-        st.one_of(_SECRET_TEXT, st.lists(_SECRET_TEXT, max_size=2)),
-        min_size=1,
-        max_size=3,
-    ),
-    kst.json_mappings(),
-)
 _SPOTS = st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([None, "c1"]))
 _Spot = tuple[str, str | None]
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
 
 
 class _EncryptionMachine(LawMachine):
@@ -63,7 +41,7 @@ class _EncryptionMachine(LawMachine):
         origin, _, altered = self.held[spot]
         return altered or origin != spot
 
-    @rule(spot=_SPOTS, value=_SECRETS)
+    @rule(spot=_SPOTS, value=SECRETS)
     def put(self, spot: _Spot, value: Any) -> None:
         """What the inner store holds shows no fragment of the value."""
         key, collection = spot
@@ -74,7 +52,7 @@ class _EncryptionMachine(LawMachine):
             return
         text = json.dumps(raw, ensure_ascii=False) + json.dumps(raw)
         fixed = " ".join(raw)  # the envelope's own field names
-        for fragment in _strings(value):
+        for fragment in strings_in(value):
             if len(fragment) >= 6 and fragment in text and fragment not in fixed:
                 raise ContractViolation(f"put({key!r}): the stored envelope contains {fragment!r}")
 

@@ -1,4 +1,4 @@
-"""Laws of resilience under injected faults: retry and fallback."""
+"""Laws of resilience under injected faults: retry, fallback and timeout."""
 
 from __future__ import annotations
 
@@ -58,6 +58,39 @@ _FAULTS = st.one_of(
 )
 
 
+_OPERATIONS = ["get", "put", "delete", "get_many", "put_many"]
+
+
+def _call(view: Any, operation: str, key: str, value: Any) -> Any:
+    """One of :data:`_OPERATIONS` on ``key`` (the bulk reads name it twice)."""
+    if operation == "get":
+        return view.get(key)
+    if operation == "put":
+        return view.put(key, value)
+    if operation == "delete":
+        return view.delete(key)
+    if operation == "get_many":
+        return view.get_many([key, key])
+    return view.put_many([key], [value])
+
+
+def _check(
+    model: dict[str, Any], operation: str, key: str, value: Any, result: Any, call: str
+) -> None:
+    """Apply a completed call to ``model`` and check its result."""
+    expected: Any = None
+    if operation in ("put", "put_many"):
+        model[key] = value
+    elif operation == "get":
+        expected = model.get(key)
+    elif operation == "get_many":
+        expected = [model.get(key)] * 2
+    else:
+        expected = model.pop(key, None) is not None
+    if result != expected:
+        raise ContractViolation(f"{call} returned {result!r}; expected {expected!r}")
+
+
 class _RetryMachine(LawMachine):
     wrap: Callable[[Any], Any]
     max_retries: int
@@ -78,7 +111,7 @@ class _RetryMachine(LawMachine):
         return len(faults) + 1, None
 
     @rule(
-        operation=st.sampled_from(["get", "put", "delete", "get_many", "put_many"]),
+        operation=st.sampled_from(_OPERATIONS),
         key=st.sampled_from(["a", "b"]),
         value=st.fixed_dictionaries({"n": st.integers(0, 9)}),
         kinds=st.lists(_FAULTS, max_size=5),
@@ -91,13 +124,6 @@ class _RetryMachine(LawMachine):
         self.flaky.schedule(faults)
         attempts, error = self.expect(faults)
         before = self.flaky.calls[operation]
-        calls = {
-            "get": lambda: self.view.get(key),
-            "put": lambda: self.view.put(key, value),
-            "delete": lambda: self.view.delete(key),
-            "get_many": lambda: self.view.get_many([key, key]),
-            "put_many": lambda: self.view.put_many([key], [value]),
-        }
         call = f"{operation}({key!r}) with faults {[type(f).__name__ for f in faults]}"
         why = (
             f" ({type(error).__name__} is never retried)"
@@ -105,7 +131,7 @@ class _RetryMachine(LawMachine):
             else ""
         )
         try:
-            result = self.run(calls[operation]())
+            result = self.run(_call(self.view, operation, key, value))
         except BaseException as raised:
             if raised is not error:
                 raise ContractViolation(
@@ -114,24 +140,11 @@ class _RetryMachine(LawMachine):
         else:
             if error is not None:
                 raise ContractViolation(f"{call} succeeded; expected it to raise {error!r}{why}")
-            self.check(operation, key, value, result, call)
+            _check(self.model, operation, key, value, result, call)
         made = self.flaky.calls[operation] - before
         if made != attempts:
             raise ContractViolation(f"{call} made {made} attempts; expected {attempts}{why}")
         self.flaky.schedule(())
-
-    def check(self, operation: str, key: str, value: Any, result: Any, call: str) -> None:
-        expected: Any = None
-        if operation in ("put", "put_many"):
-            self.model[key] = value
-        elif operation == "get":
-            expected = self.model.get(key)
-        elif operation == "get_many":
-            expected = [self.model.get(key)] * 2
-        else:
-            expected = self.model.pop(key, None) is not None
-        if result != expected:
-            raise ContractViolation(f"{call} returned {result!r}; expected {expected!r}")
 
 
 def retry_machine(
@@ -242,4 +255,70 @@ def fallback_machine(
     namespace = {"wrap": staticmethod(wrap)}
     return own_rules(
         type("_Fallback", (_FallbackMachine,), namespace), cfg, "FallbackMachine", settings
+    )
+
+
+class _TimeoutMachine(LawMachine):
+    wrap: Callable[[Any], Any]
+    timeout: float
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flaky = FlakyStore(MemoryStore())
+        self.view = type(self).wrap(self.flaky)
+        self.model: dict[str, Any] = {}
+
+    @rule(
+        operation=st.sampled_from(_OPERATIONS),
+        key=st.sampled_from(["a", "b"]),
+        value=st.fixed_dictionaries({"n": st.integers(0, 9)}),
+        slow=st.booleans(),
+    )
+    def call(self, operation: str, key: str, value: Any, slow: bool) -> None:
+        """A call that stalls past the timeout raises a ``TimeoutError`` within a bounded time
+        (the stall is 5 times the timeout); a fast call has the result the model expects."""
+        stall = 5 * self.timeout
+        self.flaky.schedule([stall] if slow else [])
+        call = f"{operation}({key!r}){' stalled' if slow else ''}"
+        try:
+            result = self.run(_call(self.view, operation, key, value))
+        except TimeoutError:
+            if not slow:
+                raise ContractViolation(f"{call} timed out without stalling") from None
+            if operation in ("put", "put_many", "delete"):
+                self.model.pop(key, None)  # a cancelled write may or may not have landed
+                self.run(self.flaky.__wrapped__.delete(key))
+            return
+        except Exception as error:
+            raise ContractViolation(f"{call} raised {error!r}") from None
+        finally:
+            self.flaky.schedule(())
+        if slow:
+            raise ContractViolation(
+                f"{call} stalled {stall:g} s and returned {result!r}; it should time out "
+                f"after {self.timeout:g} s"
+            )
+        _check(self.model, operation, key, value, result, call)
+
+
+def timeout_machine(
+    wrap: Callable[[Any], Any], *, timeout: float, settings: Settings | None = None
+) -> type[StoreMachine]:
+    """Every operation, single or bulk, that takes longer than ``timeout`` raises a
+    ``TimeoutError`` (kvdeco's ``StoreTimeoutError`` is one); a call that does not stall is
+    untouched and has the result the model expects. The store under the wrapper stalls a call
+    for 5 times ``timeout`` on the law's schedule.
+
+    Args:
+        wrap: Builds the timeout wrapper over a store, such as
+            ``lambda s: TimeoutWrapper(s, timeout=0.05)``.
+        timeout: The wrapper's timeout in seconds (keep it short: each stalled call waits it).
+        settings: Hypothesis settings.
+    """
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError("timeout must be a number of seconds > 0")
+    cfg = MachineConfig(build=lambda: None, capabilities=frozenset())
+    namespace = {"wrap": staticmethod(wrap), "timeout": float(timeout)}
+    return own_rules(
+        type("_Timeout", (_TimeoutMachine,), namespace), cfg, "TimeoutMachine", settings
     )
