@@ -38,11 +38,25 @@ function of ``(operation name, number of the call counted from 0)`` returning th
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class _Observed(Aspect):
-    """Marks a test double in a stack; the behaviour is in the wrapper's own runtime."""
+class _Recording(Aspect):
+    """The aspect of :class:`RecordingStore`: each store it is bound to gets its own log."""
 
-    label: ClassVar[str] = "observed"
-    role: str
+    label: ClassVar[str] = "recording"
+
+    def bind(self) -> _Recorder:
+        return _Recorder()
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class _Flaky(Aspect):
+    """The aspect of :class:`FlakyStore`: each store it is bound to follows its own schedule."""
+
+    label: ClassVar[str] = "flaky"
+    schedule: Schedule = ()
+    only: frozenset[str] | None = None
+
+    def bind(self) -> _Faults:
+        return _Faults(self.schedule, self.only)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,8 +110,7 @@ class RecordingStore(AspectWrapper):
     """
 
     def __init__(self, store: Any) -> None:
-        super().__init__(store, _Observed("recording"))
-        self._self_runtime = _Recorder()
+        super().__init__(store, _Recording())
 
     @property
     def calls(self) -> collections.Counter[str]:
@@ -197,9 +210,8 @@ class FlakyStore(AspectWrapper):
     ) -> None:
         if not callable(schedule) and not isinstance(schedule, Iterable):
             raise TypeError("schedule must be an iterable of faults or a function (operation, n)")
-        super().__init__(store, _Observed("flaky"))
-        self._self_runtime = _Faults(
-            schedule, None if operations is None else frozenset(operations)
+        super().__init__(
+            store, _Flaky(schedule, None if operations is None else frozenset(operations))
         )
 
     @classmethod
