@@ -199,7 +199,7 @@ TestLoggingLogsEveryOperationWithoutValues = laws.logging_machine(
 ).TestCase
 
 TestTimeoutBoundsEveryOperation = laws.timeout_machine(
-    lambda store: TimeoutWrapper(store, timeout=0.02), timeout=0.02
+    lambda store: TimeoutWrapper(store, timeout=0.005), timeout=0.005
 ).TestCase
 
 TestFallbackUnderAnOutage = laws.fallback_machine(

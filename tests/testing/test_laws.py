@@ -235,15 +235,15 @@ def test_logging_law_reports_a_leaky_or_silent_logger(defect: dict[str, Any], re
 
 
 TestTimeoutLaw = laws.timeout_machine(
-    lambda store: AspectWrapper(store, FakeTimeout(0.02)), timeout=0.02
+    lambda store: AspectWrapper(store, FakeTimeout(0.005)), timeout=0.005
 ).TestCase
 
 
 def test_timeout_law_reports_a_timeout_that_misses_bulk_calls() -> None:
     message, _ = caught_at_the_default_profile(
         laws.timeout_machine(
-            lambda store: AspectWrapper(store, FakeTimeout(0.02, singles_only=True)),
-            timeout=0.02,
+            lambda store: AspectWrapper(store, FakeTimeout(0.005, singles_only=True)),
+            timeout=0.005,
         )
     )
     assert "it should time out" in message

@@ -112,7 +112,7 @@ def test_reports_a_store_whose_get_many_reorders() -> None:
 def test_reports_a_store_that_returns_its_live_object() -> None:
     message, program = violation_found(on_clock(lambda c: LiveObjectStore(clock=c)), steps=15)
     assert "reads as" in message and "scribbled" in message
-    assert "state.put" in program
+    assert "state.put" in program or "state.destroy_collection" in program  # it writes too
 
 
 def test_reports_a_store_whose_delete_many_miscounts() -> None:
