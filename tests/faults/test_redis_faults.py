@@ -78,10 +78,12 @@ async def test_without_persistence_a_kill_loses_only_what_was_acknowledged_befor
     tmp_path: Path,
 ) -> None:
     summary, _ = await run(KILL_VOLATILE, tmp_path)
+    # What must hold: every write missing from Redis was acknowledged before the kill (Redis
+    # without persistence forgets those: not a kvdeco promise), none after it; every worker
+    # ends; the only errors are the documented ones. How many writes the crash took, and how
+    # many calls met the dead server, depend on when the kill lands: reported, not asserted.
     assert_no_violation(summary)
-    # Not a kvdeco promise: Redis without persistence forgets everything on a crash.
-    assert summary.lost_to_crash > 0
-    assert summary.raised_writes > 0
+    assert summary.tasks_finished == summary.tasks, "a worker hung across the restart"
     assert set(summary.errors) <= {"StoreConnectionError", "OperationTimeoutError"}
 
 
