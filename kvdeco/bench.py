@@ -240,12 +240,15 @@ class Report:
 def _cell(summary: Summary | None, overhead: bool) -> str:
     if summary is None:
         return "-"
-    sign = "+" if overhead else ""
-    return f"{sign}{summary.median:.2f} [{summary.q1:.2f}-{summary.q3:.2f}]"
+    # An overhead is signed (it can be negative within noise); a range reads "[low, high]"
+    # so that a negative bound is not taken for a dash.
+    number = "+.2f" if overhead else ".2f"
+    return f"{summary.median:{number}} [{summary.q1:{number}}, {summary.q3:{number}}]"
 
 
 def _ratio(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """A ratio of medians; "-" when there is none (a missing side, or a median <= 0)."""
+    return "-" if value is None else f"{value:.2f}"
 
 
 # -- timing -----------------------------------------------------------------------------

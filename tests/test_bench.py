@@ -54,3 +54,10 @@ def test_redis_rows_count_round_trips_and_leave_no_key_behind(redis_url: str) ->
         assert leftovers == []
     finally:
         client.close()
+
+
+def test_a_negative_overhead_reads_as_one_signed_number_and_range() -> None:
+    summary = bench.Summary.of([-9.0, -1.5, 8.0, -3.0, 2.0])
+    assert bench._cell(summary, overhead=True) == "-1.50 [-3.00, +2.00]"
+    assert bench._cell(summary, overhead=False) == "-1.50 [-3.00, 2.00]"
+    assert bench._ratio(None) == "-"

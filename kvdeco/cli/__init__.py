@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import inspect
 import os
 import sys
 from collections.abc import Sequence
@@ -24,6 +23,7 @@ from kvdeco.cli.common import (
     EXIT_CODES_HELP,
     CliError,
     ExitCode,
+    check_redis_db,
     connection_errors,
     decryption_errors,
     fernet_from_env,
@@ -94,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_options(args)
         if args.command == "bench":
             return _bench(args.url)
         return asyncio.run(_run(args))
@@ -114,6 +115,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.STORE
 
 
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+
+
+def _is_redis(url: str | None) -> bool:
+    return url is not None and url.partition("://")[0].lower() in _REDIS_SCHEMES
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options that would otherwise be ignored or fail later as a store error."""
+    if args.separator == "":
+        raise CliError("--separator must not be empty", ExitCode.USAGE)
+    if args.namespace is not None and not _is_redis(args.url):
+        raise CliError("--namespace applies to a Redis --url only", ExitCode.USAGE)
+    if args.command == "bench" and args.url is not None and not _is_redis(args.url):
+        raise CliError(
+            "bench takes a Redis --url only (it adds the Redis rows); memory rows always run",
+            ExitCode.USAGE,
+        )
+
+
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo-cached":
         if args.calls < 0:
@@ -126,6 +147,8 @@ async def _run(args: argparse.Namespace) -> int:
         store = open_store(args.url, namespace=args.namespace) if args.url else None
         fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
         try:
+            if args.url:
+                await check_redis_db(args.url)
             await demo_command.run_demo(
                 args.operations, args.seed, sys.stdout, store=store, fernet=fernet
             )
@@ -138,37 +161,22 @@ async def _run(args: argparse.Namespace) -> int:
         )
     store = open_store(args.url, namespace=args.namespace)
     try:
+        await check_redis_db(args.url)
         return await inspect_commands.run(store, args)
     finally:
         await _close(store)
 
 
 async def _close(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if close is None:
-        return
-    result = close()
-    if inspect.isawaitable(result):
-        await result
+    """Close a store opened from ``--url`` (every kvdeco store has an async ``close``)."""
+    if store is not None:
+        await store.close()
 
 
 def _bench(url: str | None) -> int:
-    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed.
-
-    With a Redis ``--url`` the benchmark adds its Redis rows (under a namespace of its own).
-    """
-    try:
-        bench = importlib.import_module("kvdeco.bench")
-    except ModuleNotFoundError as error:
-        if error.name != "kvdeco.bench":
-            raise
-        _fail("the quick benchmark is not available in this installation")
-        return ExitCode.NOT_FOUND
-    redis = url is not None and url.lower().startswith(("redis://", "rediss://", "unix://"))
-    result = bench.run_quick(url=url) if redis else bench.run_quick()
-    if inspect.iscoroutine(result):
-        result = asyncio.run(result)
-    return int(result) if isinstance(result, int) else ExitCode.OK
+    """Run the quick benchmark; with a Redis ``--url`` it adds its Redis rows."""
+    importlib.import_module("kvdeco.bench").run_quick(url=url)
+    return ExitCode.OK
 
 
 def _fail(message: str) -> None:
