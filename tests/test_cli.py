@@ -1,4 +1,4 @@
-"""The ``kvdeco`` command: the demo, the bench hook, and inspecting live stores with exit codes.
+"""The ``kvdeco`` command: the demo and inspecting live stores with exit codes.
 
 The commands run in process through ``main(argv)`` (standard output and error captured), and
 once through ``python -m kvdeco`` in a subprocess. Stores are real: a SQLite file per test, and
@@ -67,7 +67,7 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
     return key
 
 
-# -- demo and bench ---------------------------------------------------------------------------
+# -- demo ---------------------------------------------------------------------------------
 
 
 def test_demo_runs_the_production_stack_and_shows_each_layers_output(
@@ -116,18 +116,6 @@ def test_python_dash_m_kvdeco_runs_the_demo() -> None:
     assert "hit rate" in done.stdout
 
 
-def test_bench_calls_the_quick_benchmark_when_it_is_installed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[dict[str, Any]] = []
-    fake = types.ModuleType("kvdeco.bench")
-    fake.run_quick = lambda **options: calls.append(options)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kvdeco.bench", fake)
-    assert run(capsys, "bench")[0] == ExitCode.OK
-    assert run(capsys, "--url", "redis://127.0.0.1:6379/0", "bench")[0] == ExitCode.OK
-    assert calls == [{"url": None}, {"url": "redis://127.0.0.1:6379/0"}]
-
-
 # -- usage errors -----------------------------------------------------------------------------
 
 
@@ -146,14 +134,6 @@ def test_options_that_cannot_work_are_usage_errors(
     code, out, err = run(capsys, "--url", f"disk://{db}", *options, "keys")
     assert (code, out) == (ExitCode.USAGE, "")
     assert said in err
-
-
-def test_bench_refuses_a_store_url_it_would_ignore(
-    capsys: pytest.CaptureFixture[str], db: Path
-) -> None:
-    code, _, err = run(capsys, "--url", f"disk://{db}", "bench")
-    assert code == ExitCode.USAGE
-    assert "Redis --url only" in err
 
 
 def test_a_redis_url_whose_database_is_not_a_number_is_a_usage_error(

@@ -1,7 +1,7 @@
 """The ``kvdeco`` command line (also ``python -m kvdeco``).
 
 ``kvdeco demo`` runs a workload through the production stack and shows what it stored;
-``kvdeco bench`` runs the quick benchmark; ``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
+``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
 ``collections`` inspect a live store named by ``--url``. See :mod:`kvdeco.cli.common` for the
 exit codes.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -45,8 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kvdeco`` command."""
     parser = argparse.ArgumentParser(
         prog="kvdeco",
-        description="Decorated async key-value stores: a demo, a quick benchmark, and "
-        "inspection of a live store.",
+        description="Decorated async key-value stores: a demo, and inspection of a live store.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -84,7 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cached_demo.add_argument("--calls", type=int, default=2000, help="how many calls")
     cached_demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
-    commands.add_parser("bench", help="run the quick benchmark")
     inspect_commands.add_commands(commands)
     return parser
 
@@ -95,8 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         _check_options(args)
-        if args.command == "bench":
-            return _bench(args.url)
         return asyncio.run(_run(args))
     except CliError as error:
         _fail(str(error))
@@ -128,11 +123,6 @@ def _check_options(args: argparse.Namespace) -> None:
         raise CliError("--separator must not be empty", ExitCode.USAGE)
     if args.namespace is not None and not _is_redis(args.url):
         raise CliError("--namespace applies to a Redis --url only", ExitCode.USAGE)
-    if args.command == "bench" and args.url is not None and not _is_redis(args.url):
-        raise CliError(
-            "bench takes a Redis --url only (it adds the Redis rows); memory rows always run",
-            ExitCode.USAGE,
-        )
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -171,12 +161,6 @@ async def _close(store: Any) -> None:
     """Close a store opened from ``--url`` (every kvdeco store has an async ``close``)."""
     if store is not None:
         await store.close()
-
-
-def _bench(url: str | None) -> int:
-    """Run the quick benchmark; with a Redis ``--url`` it adds its Redis rows."""
-    importlib.import_module("kvdeco.bench").run_quick(url=url)
-    return ExitCode.OK
 
 
 def _fail(message: str) -> None:
