@@ -1,4 +1,4 @@
-"""The built site: API reference docstrings render as Markdown (code, not quotes).
+"""The built site: docstrings render as Markdown (code, not quotes), tables have no empty header.
 
 The site is built once for the module, strictly, as ``mkdocs build --strict`` does in CI.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,3 +92,10 @@ def test_every_error_class_has_its_own_entry_and_no_rest_marker_shows(site: Path
     missing = [name for name in classes if f'id="kvdeco.errors.{name}"' not in page]
     assert missing == []
     assert "::</p>" not in page
+
+
+def test_no_table_has_an_empty_header_row(site: Path) -> None:
+    empty = re.compile(r"<thead>\s*<tr>(?:\s*<th(?:\s[^>]*)?>\s*</th>)+\s*</tr>")
+    pages = sorted(site.rglob("*.html"))
+    assert "<td>wrapper class</td>" in (site / "wrappers" / "retry" / "index.html").read_text()
+    assert [str(p.relative_to(site)) for p in pages if empty.search(p.read_text())] == []
