@@ -1,4 +1,5 @@
-"""kvdeco and py-key-value side by side: ``python benchmarks/compare.py [--quick] [--json PATH]``.
+"""kvdeco and py-key-value side by side: ``python benchmarks/compare.py [--quick] [--json PATH]
+[--url URL | --no-redis]``.
 
 Runs both libraries on the same workloads in one process, interleaved, and prints medians,
 interquartile ranges and the ratio kvdeco / py-key-value per row (see docs/performance.md).
@@ -11,9 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from kvdeco.bench import main
+from sidebyside import main  # found through the path set above
 
 if __name__ == "__main__":
     sys.exit(main())

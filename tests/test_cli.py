@@ -1,4 +1,4 @@
-"""The ``kvdeco`` command: the demo, the bench hook, and inspecting live stores with exit codes.
+"""The ``kvdeco`` command: the demo and inspecting live stores with exit codes.
 
 The commands run in process through ``main(argv)`` (standard output and error captured), and
 once through ``python -m kvdeco`` in a subprocess. Stores are real: a SQLite file per test, and
@@ -67,7 +67,7 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
     return key
 
 
-# -- demo and bench ---------------------------------------------------------------------------
+# -- demo ---------------------------------------------------------------------------------
 
 
 def test_demo_runs_the_production_stack_and_shows_each_layers_output(
@@ -116,25 +116,43 @@ def test_python_dash_m_kvdeco_runs_the_demo() -> None:
     assert "hit rate" in done.stdout
 
 
-def test_bench_calls_the_quick_benchmark_when_it_is_installed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[dict[str, Any]] = []
-    fake = types.ModuleType("kvdeco.bench")
-    fake.run_quick = lambda **options: calls.append(options)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kvdeco.bench", fake)
-    assert run(capsys, "bench")[0] == ExitCode.OK
-    assert run(capsys, "--url", "redis://127.0.0.1:6379/0", "bench")[0] == ExitCode.OK
-    assert calls == [{}, {"url": "redis://127.0.0.1:6379/0"}]
+# -- usage errors -----------------------------------------------------------------------------
 
 
-def test_bench_says_so_when_the_benchmark_is_not_installed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--prefix-keys", "a:b"], "separator"),
+        (["--prefix-collections", "a:b"], "separator"),
+        (["--separator", ""], "--separator must not be empty"),
+        (["--namespace", "tenant"], "--namespace applies to a Redis --url only"),
+    ],
+)
+def test_options_that_cannot_work_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], db: Path, options: list[str], said: str
 ) -> None:
-    monkeypatch.setitem(sys.modules, "kvdeco.bench", None)  # makes the import fail
-    code, _, err = run(capsys, "bench")
-    assert code == ExitCode.NOT_FOUND
-    assert "not available" in err
+    code, out, err = run(capsys, "--url", f"disk://{db}", *options, "keys")
+    assert (code, out) == (ExitCode.USAGE, "")
+    assert said in err
+
+
+def test_a_redis_url_whose_database_is_not_a_number_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Checked before connecting: redis-py would quietly use database 0.
+    code, _, err = run(capsys, "--url", "redis://127.0.0.1:1/notadb", "keys")
+    assert code == ExitCode.USAGE
+    assert "'notadb'" in err
+
+
+@pytest.mark.redis
+def test_a_redis_database_the_server_does_not_have_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], redis_url: str
+) -> None:
+    base = redis_url.rsplit("/", 1)[0] if redis_url.count("/") > 2 else redis_url
+    code, _, err = run(capsys, "--url", f"{base}/99999", "keys")
+    assert code == ExitCode.USAGE
+    assert "no database 99999" in err
 
 
 # -- inspecting a store -----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The ``kvdeco`` command line (also ``python -m kvdeco``).
 
 ``kvdeco demo`` runs a workload through the production stack and shows what it stored;
-``kvdeco bench`` runs the quick benchmark; ``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
+``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
 ``collections`` inspect a live store named by ``--url``. See :mod:`kvdeco.cli.common` for the
 exit codes.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import inspect
 import os
 import sys
 from collections.abc import Sequence
@@ -24,6 +22,7 @@ from kvdeco.cli.common import (
     EXIT_CODES_HELP,
     CliError,
     ExitCode,
+    check_redis_db,
     connection_errors,
     decryption_errors,
     fernet_from_env,
@@ -45,8 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kvdeco`` command."""
     parser = argparse.ArgumentParser(
         prog="kvdeco",
-        description="Decorated async key-value stores: a demo, a quick benchmark, and "
-        "inspection of a live store.",
+        description="Decorated async key-value stores: a demo, and inspection of a live store.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -84,7 +82,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cached_demo.add_argument("--calls", type=int, default=2000, help="how many calls")
     cached_demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
-    commands.add_parser("bench", help="run the quick benchmark")
     inspect_commands.add_commands(commands)
     return parser
 
@@ -94,8 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "bench":
-            return _bench(args.url)
+        _check_options(args)
         return asyncio.run(_run(args))
     except CliError as error:
         _fail(str(error))
@@ -114,6 +110,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.STORE
 
 
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+
+
+def _is_redis(url: str | None) -> bool:
+    return url is not None and url.partition("://")[0].lower() in _REDIS_SCHEMES
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options that would otherwise be ignored or fail later as a store error."""
+    if args.separator == "":
+        raise CliError("--separator must not be empty", ExitCode.USAGE)
+    if args.namespace is not None and not _is_redis(args.url):
+        raise CliError("--namespace applies to a Redis --url only", ExitCode.USAGE)
+
+
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "demo-cached":
         if args.calls < 0:
@@ -126,6 +137,8 @@ async def _run(args: argparse.Namespace) -> int:
         store = open_store(args.url, namespace=args.namespace) if args.url else None
         fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
         try:
+            if args.url:
+                await check_redis_db(args.url)
             await demo_command.run_demo(
                 args.operations, args.seed, sys.stdout, store=store, fernet=fernet
             )
@@ -138,37 +151,16 @@ async def _run(args: argparse.Namespace) -> int:
         )
     store = open_store(args.url, namespace=args.namespace)
     try:
+        await check_redis_db(args.url)
         return await inspect_commands.run(store, args)
     finally:
         await _close(store)
 
 
 async def _close(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if close is None:
-        return
-    result = close()
-    if inspect.isawaitable(result):
-        await result
-
-
-def _bench(url: str | None) -> int:
-    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed.
-
-    With a Redis ``--url`` the benchmark adds its Redis rows (under a namespace of its own).
-    """
-    try:
-        bench = importlib.import_module("kvdeco.bench")
-    except ModuleNotFoundError as error:
-        if error.name != "kvdeco.bench":
-            raise
-        _fail("the quick benchmark is not available in this installation")
-        return ExitCode.NOT_FOUND
-    redis = url is not None and url.lower().startswith(("redis://", "rediss://", "unix://"))
-    result = bench.run_quick(url=url) if redis else bench.run_quick()
-    if inspect.iscoroutine(result):
-        result = asyncio.run(result)
-    return int(result) if isinstance(result, int) else ExitCode.OK
+    """Close a store opened from ``--url`` (every kvdeco store has an async ``close``)."""
+    if store is not None:
+        await store.close()
 
 
 def _fail(message: str) -> None:

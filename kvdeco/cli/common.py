@@ -37,6 +37,7 @@ __all__ = [
     "EXIT_CODES_HELP",
     "CliError",
     "ExitCode",
+    "check_redis_db",
     "connection_errors",
     "fernet_from_env",
     "open_store",
@@ -158,8 +159,57 @@ def _open_disk(url: str) -> Any:
         raise CliError(str(error), ExitCode.USAGE) from None
 
 
+def redis_db(url: str) -> int | None:
+    """The database number in the path of a ``redis://`` or ``rediss://`` URL, if any.
+
+    Raises:
+        CliError: The path is not a database number (exit code 2); redis-py would quietly
+            use database 0 instead.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("redis", "rediss"):
+        return None
+    text = parts.path.strip("/")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdecimal()):
+        raise CliError(
+            f"{redact(url)} names database {text!r}: use a number, as in redis://host:6379/1",
+            ExitCode.USAGE,
+        )
+    return int(text)
+
+
+async def check_redis_db(url: str) -> None:
+    """Connect once to the Redis server of ``url`` to see that its database exists.
+
+    Without this a database number beyond the server's ``databases`` setting fails every
+    command with a store error instead of a usage error.
+
+    Raises:
+        CliError: The server has no such database (exit code 2).
+    """
+    if redis_db(url) is None:
+        return
+    from redis import asyncio as redis_asyncio
+    from redis import exceptions as redis_errors
+
+    client = redis_asyncio.Redis.from_url(url)
+    try:
+        await client.ping()
+    except redis_errors.ResponseError as error:
+        if "DB index is out of range" not in str(error):
+            raise
+        raise CliError(
+            f"the server at {redact(url)} has no database {redis_db(url)}", ExitCode.USAGE
+        ) from None
+    finally:
+        await client.aclose()
+
+
 def _open_redis(url: str, namespace: str | None) -> Any:
     redis_store = _store_class("redis", "RedisStore")
+    redis_db(url)
     scheme, _, rest = url.partition("://")
     cluster = scheme.lower().endswith("+cluster")
     if cluster:

@@ -160,7 +160,9 @@ async def test_with_redis_paused_or_killed_the_open_breaker_serves_from_memory_a
     finally:
         server.stop()
     report(fault, run, closed_after, breaker)
-    assert len(run.open_latencies) > 100
+    # An open breaker answers from memory: microseconds (p99 about 0.13 ms here), so 5 ms holds
+    # with a wide margin also on a loaded machine. Thousands of calls meet it in 2.5 s.
+    assert len(run.open_latencies) > 100, "too few calls met the open breaker to judge"
     assert p99(run.open_latencies) < 0.005
     assert closed_after <= RECOVERY + TIMEOUT + LOOP_SLACK
     assert run.errors == [], "the fallback answers every call"

@@ -51,8 +51,9 @@ async def test_while_redis_is_paused_every_call_ends_within_the_retry_budget(
     # A paused server accepts bytes and never answers: only the deadline ends a call.
     assert set(summary.errors) == {"OperationTimeoutError"}
     assert summary.raised_writes > 0
+    # The bound grows with the event loop's measured lag; a fixed bound (such as "before the
+    # server resumes") would fail on a loaded machine without anything being wrong.
     assert summary.fault_latency_ms["max"] <= latency_allowance(PAUSE, summary)
-    assert summary.fault_latency_ms["max"] < PAUSE.fault_seconds * 1000
 
 
 async def test_while_redis_is_paused_reads_are_answered_by_the_fallback(tmp_path: Path) -> None:

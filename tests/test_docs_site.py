@@ -1,0 +1,101 @@
+"""The built site: docstrings render as Markdown (code, not quotes), tables have no empty header.
+
+The site is built once for the module, strictly, as ``mkdocs build --strict`` does in CI.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import kvdeco.errors
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    pytest.importorskip("mkdocstrings", reason="the docs extra is not installed")
+    target = tmp_path_factory.mktemp("site")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", target],
+        cwd=ROOT,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    yield target
+    shutil.rmtree(target, ignore_errors=True)
+
+
+class _DocstringQuotes(HTMLParser):
+    """Counts ``<blockquote>`` elements inside mkdocstrings' ``doc-contents`` blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # open <div>s since the outermost doc-contents one, 0 when outside
+        self.quotes = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            classes = (dict(attrs).get("class") or "").split()
+            if self.depth or "doc-contents" in classes:
+                self.depth += 1
+        elif tag == "blockquote" and self.depth:
+            self.quotes += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div" and self.depth:
+            self.depth -= 1
+
+
+def docstring_quotes(page: Path) -> int:
+    parser = _DocstringQuotes()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.quotes
+
+
+def test_no_docstring_renders_as_a_blockquote(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert any("doc-contents" in page.read_text(encoding="utf-8") for page in pages)
+    quoted = [str(page.relative_to(site)) for page in pages if docstring_quotes(page)]
+    assert quoted == []
+
+
+def test_a_docstring_example_renders_as_highlighted_python(site: Path) -> None:
+    page = (site / "wrappers" / "retry" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in page
+
+
+def test_every_error_class_has_its_own_entry_and_no_rest_marker_shows(site: Path) -> None:
+    page = (site / "reference" / "index.html").read_text(encoding="utf-8")
+    classes = [
+        name
+        for name, value in vars(kvdeco.errors).items()
+        if inspect.isclass(value)
+        and issubclass(value, kvdeco.errors.BaseKeyValueError)
+        and value.__module__ == "kvdeco.errors"
+    ]
+    assert "StoreTimeoutError" in classes
+    missing = [name for name in classes if f'id="kvdeco.errors.{name}"' not in page]
+    assert missing == []
+    assert "::</p>" not in page
+
+
+def test_no_table_has_an_empty_header_row(site: Path) -> None:
+    empty = re.compile(r"<thead>\s*<tr>(?:\s*<th(?:\s[^>]*)?>\s*</th>)+\s*</tr>")
+    pages = sorted(site.rglob("*.html"))
+    assert "<td>wrapper class</td>" in (site / "wrappers" / "retry" / "index.html").read_text()
+    assert [str(p.relative_to(site)) for p in pages if empty.search(p.read_text())] == []
