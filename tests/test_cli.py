@@ -245,6 +245,20 @@ def test_decrypts_and_decompresses_with_the_key_from_the_environment(
     }
 
 
+def test_a_version_1_envelope_is_read_only_when_asked(
+    capsys: pytest.CaptureFixture[str], db: Path, fernet_key: bytes
+) -> None:
+    # py-key-value writes version 1, which is not bound to its key: reading one is a choice.
+    writer = FernetEncryptionWrapper(disk_store(db), fernet=Fernet(fernet_key), envelope_version=1)
+    asyncio.run(write(writer, "k", {"v": 1}))
+    args = ("--url", str(db), "--fernet-key-env", KEY_VARIABLE, "get", "k")
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (ExitCode.DECRYPTION, "")
+    assert "version 1 envelope" in err and "--accept-v1" in err
+    code, out, _ = run(capsys, *args, "--accept-v1")
+    assert (code, out["value"], out["encoding"]) == (ExitCode.OK, {"v": 1}, ["fernet v1"])
+
+
 def test_put_can_encrypt_and_compress_as_the_application_would(
     capsys: pytest.CaptureFixture[str], db: Path, fernet_key: bytes
 ) -> None:

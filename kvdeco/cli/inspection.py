@@ -33,10 +33,20 @@ def add_commands(commands: Any) -> None:
         parser.add_argument("-c", "--collection", help="the collection (default: the default)")
         return parser
 
-    get = key_command("get", "print the value stored under a key")
-    get.add_argument("--raw", action="store_true", help="print what the store holds, undecoded")
-    ttl = key_command("ttl", "print a value and its remaining time to live")
-    ttl.add_argument("--raw", action="store_true", help="print what the store holds, undecoded")
+    for name, help_text in (
+        ("get", "print the value stored under a key"),
+        ("ttl", "print a value and its remaining time to live"),
+    ):
+        reader = key_command(name, help_text)
+        reader.add_argument(
+            "--raw", action="store_true", help="print what the store holds, undecoded"
+        )
+        reader.add_argument(
+            "--accept-v1",
+            action="store_true",
+            help="also decrypt version 1 envelopes (py-key-value's), which are not bound to "
+            "their key",
+        )
     put = key_command("put", "store a JSON object under a key")
     put.add_argument("value", help="a JSON object, or - to read it from standard input")
     put.add_argument("--ttl", type=float, help="seconds to live (default: no expiry)")
@@ -79,7 +89,9 @@ async def run(store: Any, args: argparse.Namespace) -> ExitCode:
     if args.raw:
         out["stored"] = stored
     else:
-        out["encoding"], out["value"] = await decode(stored, args.key, args.collection, fernet)
+        out["encoding"], out["value"] = await decode(
+            stored, args.key, args.collection, fernet, accept_v1=args.accept_v1
+        )
     if command == "ttl":
         out["ttl"] = remaining
     print_json(out)
@@ -87,7 +99,12 @@ async def run(store: Any, args: argparse.Namespace) -> ExitCode:
 
 
 async def decode(
-    stored: dict[str, Any], key: str, collection: str | None, fernet: Any | None
+    stored: dict[str, Any],
+    key: str,
+    collection: str | None,
+    fernet: Any | None,
+    *,
+    accept_v1: bool = False,
 ) -> tuple[list[str], dict[str, Any]]:
     """Decode what the store holds into the application's value, with the real wrappers.
 
@@ -106,10 +123,18 @@ async def decode(
                 "environment variable that holds its Fernet key with --fernet-key-env",
                 ExitCode.DECRYPTION,
             )
-        encoding.append(f"fernet v{stored.get('__encryption_version__')}")
+        version = stored.get("__encryption_version__")
+        if version == 1 and not accept_v1:
+            raise CliError(
+                f"{_where('the entry', key=key, collection=collection)} is a version 1 "
+                "envelope, which is not bound to its key (anyone who can write to the store "
+                "can move one here): pass --accept-v1 to read it anyway",
+                ExitCode.DECRYPTION,
+            )
+        encoding.append(f"fernet v{version}")
     scratch = MemoryStore()
     await scratch.put(key, stored, collection=collection)
-    layers = codec_layers(scratch, fernet)
+    layers = codec_layers(scratch, fernet, accept_v1=True if accept_v1 else None)
     inner = layers[-2] if fernet is not None and len(layers) > 2 else scratch
     middle = await inner.get(key, collection=collection)
     if middle is not None and _COMPRESSED in middle:

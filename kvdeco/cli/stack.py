@@ -30,8 +30,16 @@ def view(
     return store
 
 
-def codec_layers(store: Any, fernet: Any | None, *, compress: bool = True) -> list[Any]:
+def codec_layers(
+    store: Any, fernet: Any | None, *, compress: bool = True, accept_v1: bool | None = None
+) -> list[Any]:
     """Compression over Fernet encryption over ``store``, as the production stack has them.
+
+    Args:
+        store: The store underneath.
+        fernet: The Fernet to encrypt with; ``None`` leaves encryption out.
+        compress: Whether to include compression.
+        accept_v1: The encryption layer's ``accept_v1`` (whether version 1 envelopes are read).
 
     Returns:
         The layers from the outermost in, ending with ``store``; encryption is left out
@@ -39,7 +47,7 @@ def codec_layers(store: Any, fernet: Any | None, *, compress: bool = True) -> li
     """
     found = [store]
     if fernet is not None:
-        found.insert(0, FernetEncryptionWrapper(found[0], fernet=fernet))
+        found.insert(0, FernetEncryptionWrapper(found[0], fernet=fernet, accept_v1=accept_v1))
     if compress:
         found.insert(0, CompressionWrapper(found[0]))
     return found
