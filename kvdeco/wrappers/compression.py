@@ -24,10 +24,10 @@ import dataclasses
 import sys
 import zlib
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.codec import ValueCodec
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import DeserializationError
 from kvdeco.wrappers._base64 import b64decode_strict
 from kvdeco.wrappers._checks import check_int
@@ -55,7 +55,7 @@ def _gzip(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Compression(ValueCodec):
     """The aspect behind :func:`compressed`."""
 
@@ -167,35 +167,17 @@ class CompressionWrapper(AspectWrapper):
         min_size_to_compress: int = 1024,
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
     ) -> None:
-        super().__init__(key_value, Compression(min_size_to_compress, max_decompressed_size))
+        aspect = Compression(
+            min_size_to_compress=min_size_to_compress, max_decompressed_size=max_decompressed_size
+        )
+        super().__init__(key_value, aspect)
 
 
-@overload
-def compressed(
-    target: None = None,
-    /,
-    *,
-    min_size_to_compress: int = 1024,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
-) -> Decorator[CompressionWrapper]: ...
-
-
-@overload
-def compressed(target: type[S], /) -> type[S]: ...
-
-
-@overload
-def compressed(target: S, /) -> S: ...
-
-
-def compressed(
-    target: Any = None,
-    /,
-    *,
-    min_size_to_compress: int = 1024,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
-) -> Any:
-    """Decorate a store class or instance so large values are stored gzipped.
+compressed = DecoratorFactory(
+    Compression,
+    CompressionWrapper,
+    name="compressed",
+    doc="""Decorate a store class or instance so large values are stored gzipped.
 
     Works bare (``@compressed``) or with options (``@compressed(min_size_to_compress=512)``).
 
@@ -204,10 +186,5 @@ def compressed(
         >>> @compressed(min_size_to_compress=512)
         ... class DocumentStore(MemoryStore):
         ...     pass
-    """
-    return bare_or_called(
-        target,
-        lambda: Decorator(
-            Compression(min_size_to_compress, max_decompressed_size), CompressionWrapper
-        ),
-    )
+    """,
+)
