@@ -34,6 +34,7 @@ from kvdeco.errors import (
     StoreTimeoutError,
 )
 from kvdeco.keymap import KeyMapper
+from kvdeco.lookup import layer, statistics_of
 from kvdeco.operations import Call, Operation
 from kvdeco.protocols import (
     AsyncKeyValue,
@@ -133,6 +134,7 @@ __all__ = [
     "decorate_class",
     "derive_fernet_key",
     "encrypted",
+    "layer",
     "layers",
     "limit_size",
     "logged",
@@ -143,6 +145,7 @@ __all__ = [
     "read_only",
     "reencrypt_collection",
     "single_collection",
+    "statistics_of",
     "traced",
     "ttl_clamp",
     "unwrap",

@@ -28,6 +28,7 @@ from typing import Any, Generic, TypeVar, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
+from kvdeco.protocols import AsyncKeyValue
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 
 __all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
@@ -219,8 +220,19 @@ def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:
     return new(cls)
 
 
+@overload
+def unwrap(store: BaseWrapper) -> AsyncKeyValue: ...
+
+
+@overload
+def unwrap(store: S) -> S: ...
+
+
 def unwrap(store: Any) -> Any:
     """Return the innermost store under any stack of wrapper proxies.
+
+    Typed as what it is given (a decorated store keeps its type), or as a store when given a
+    wrapper class, whose inner store's type is not known.
 
     Example:
         >>> from kvdeco import MemoryStore, with_statistics, prefix_keys, unwrap

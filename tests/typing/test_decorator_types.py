@@ -13,6 +13,7 @@ from cryptography.fernet import Fernet
 from typing_extensions import assert_type
 
 from kvdeco import (
+    AsyncKeyValue,
     CompressionWrapper,
     Decorator,
     FallbackWrapper,
@@ -31,18 +32,22 @@ from kvdeco import (
     TTLClampWrapper,
     compressed,
     encrypted,
+    layer,
     limit_size,
     logged,
     passthrough_cache,
     prefix_collections,
     prefix_keys,
     read_only,
+    statistics_of,
     ttl_clamp,
+    unwrap,
     with_fallback,
     with_retry,
     with_statistics,
     with_timeout,
 )
+from kvdeco.wrappers.statistics import CollectionStatistics, StatisticsRecorder
 
 fernet = Fernet(Fernet.generate_key())
 store = MemoryStore()
@@ -122,3 +127,21 @@ assert_type(SingleCollectionWrapper(store, "all"), SingleCollectionWrapper)
 assert_type(StatisticsWrapper(store), StatisticsWrapper)
 assert_type(TimeoutWrapper(store, 1.0), TimeoutWrapper)
 assert_type(TTLClampWrapper(store, 60, 3600), TTLClampWrapper)
+
+
+# -- what a layer adds, typed, on both paths and through a stack ---------------------------
+
+
+@with_statistics
+@prefix_keys("app")
+class CountedStore(MemoryStore):
+    """Statistics on the class path."""
+
+
+stacked = with_retry(StatisticsWrapper(prefix_keys("p")(MemoryStore())))
+assert_type(layer(stacked, StatisticsWrapper), StatisticsWrapper)
+assert_type(statistics_of(stacked), StatisticsRecorder)
+assert_type(statistics_of(CountedStore()), StatisticsRecorder)
+assert_type(statistics_of(CountedStore()).get_statistics("users"), CollectionStatistics)
+assert_type(unwrap(with_statistics(store)), MemoryStore)
+assert_type(unwrap(StatisticsWrapper(store)), AsyncKeyValue)
