@@ -44,6 +44,7 @@ from kvdeco.protocols import (
     SupportsDestroyCollection,
     SupportsKeys,
 )
+from kvdeco.stacking import Stack
 from kvdeco.stores.adapter import StoreAdapter, adapt
 from kvdeco.stores.disk import DiskStore
 from kvdeco.stores.memory import MemoryStore
@@ -113,6 +114,7 @@ __all__ = [
     "RetryWrapper",
     "SerializationError",
     "SingleCollectionWrapper",
+    "Stack",
     "StatisticsWrapper",
     "StoreAdapter",
     "StoreConnectionError",

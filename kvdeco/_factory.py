@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.wrappers.base import AspectWrapper
+
+if TYPE_CHECKING:
+    from kvdeco.stacking import Stack
 
 __all__ = ["DecoratorFactory", "StoreLike"]
 
@@ -78,6 +81,12 @@ class DecoratorFactory(Generic[P, W]):
         if len(args) == 1 and not kwargs and self._is_target(args[0]):
             return Decorator(self._make(), self.wrapper)(args[0])
         return Decorator(self.aspect(*args, **kwargs), self.wrapper)
+
+    def __or__(self, other: Any) -> Stack:
+        """``outer | inner``: a :class:`~kvdeco.stacking.Stack`; bare, this decorator's defaults."""
+        from kvdeco.stacking import Stack  # the stack module builds on this one
+
+        return Stack(self, other)
 
     def _is_target(self, value: object) -> bool:
         """Whether ``value`` is what to decorate (a class or a store), not an option."""

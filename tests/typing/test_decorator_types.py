@@ -27,6 +27,7 @@ from kvdeco import (
     ReadOnlyWrapper,
     RetryWrapper,
     SingleCollectionWrapper,
+    Stack,
     StatisticsWrapper,
     TimeoutWrapper,
     TTLClampWrapper,
@@ -145,3 +146,12 @@ assert_type(statistics_of(CountedStore()), StatisticsRecorder)
 assert_type(statistics_of(CountedStore()).get_statistics("users"), CollectionStatistics)
 assert_type(unwrap(with_statistics(store)), MemoryStore)
 assert_type(unwrap(StatisticsWrapper(store)), AsyncKeyValue)
+
+
+# -- a stack as a value keeps the type of what it decorates --------------------------------
+
+production = with_statistics | with_retry(max_retries=2) | encrypted(fernet)
+assert_type(production, Stack)
+assert_type(production(MemoryStore), type[MemoryStore])
+assert_type(production(store), MemoryStore)
+assert_type(logged | production, Stack)
