@@ -29,8 +29,8 @@ from typing import Any, ClassVar, TypeVar
 from kvdeco._factory import DecoratorFactory
 from kvdeco.codec import ValueCodec
 from kvdeco.errors import DeserializationError
+from kvdeco.wrappers._arguments import integer
 from kvdeco.wrappers._base64 import b64decode_strict
-from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import dump_compact, load_object, measured_size
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -64,8 +64,8 @@ class Compression(ValueCodec):
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
 
     def __post_init__(self) -> None:
-        check_int(self.min_size_to_compress, "min_size_to_compress", 0)
-        check_int(self.max_decompressed_size, "max_decompressed_size", 1)
+        integer(self.min_size_to_compress, "min_size_to_compress", 0)
+        integer(self.max_decompressed_size, "max_decompressed_size", 1)
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str

@@ -25,6 +25,7 @@ import structlog
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect, failed
 from kvdeco.operations import Call, Kind, Proceed
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Logging", "LoggingWrapper", "logged"]
@@ -77,12 +78,7 @@ class Logging(Aspect):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "log_level", _check_level(self.log_level))
-        if not isinstance(self.structured_logs, bool):
-            raise TypeError(
-                f"structured_logs must be a bool, not {type(self.structured_logs).__name__}"
-            )
-        if not isinstance(self.log_values, bool):
-            raise TypeError(f"log_values must be a bool, not {type(self.log_values).__name__}")
+        flags(self, "structured_logs", "log_values")
         if self.logger is not None and not callable(getattr(self.logger, "log", None)):
             raise TypeError("logger must be a logging.Logger or a structlog logger with .log()")
 

@@ -16,6 +16,7 @@ from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.errors import ReadOnlyError
 from kvdeco.operations import DELETE_MANY, Call, Kind, Proceed
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["ReadOnly", "ReadOnlyWrapper", "read_only"]
@@ -33,10 +34,7 @@ class ReadOnly(Aspect):
     raise_on_write: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.raise_on_write, bool):
-            raise TypeError(
-                f"raise_on_write must be a bool, not {type(self.raise_on_write).__name__}"
-            )
+        flags(self, "raise_on_write")
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         """Pass reads on; refuse, or skip, writes and deletes."""

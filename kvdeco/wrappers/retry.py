@@ -86,10 +86,12 @@ class Retry(Aspect):
         _strategy(self.stop, "stop", tenacity.stop.stop_base)
         _strategy(self.wait, "wait", tenacity.wait.wait_base)
         _strategy(self.retry, "retry", tenacity.retry_base)
-        # Only picklable state is kept; tenacity's objects are built when a call first fails.
-        object.__setattr__(
-            self, "_catch", (Exception,) if self.retry is not None else self.retry_on
-        )
+
+    @functools.cached_property
+    def _catch(self) -> tuple[type[BaseException], ...]:
+        # What the first attempt catches. Only picklable state is kept on the aspect:
+        # tenacity's objects are built when a call first fails.
+        return (Exception,) if self.retry is not None else self.retry_on
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         observer = ATTEMPT_OBSERVER.get()
@@ -97,7 +99,7 @@ class Retry(Aspect):
             proceed = functools.partial(observer, proceed)
         try:
             return await proceed(call)
-        except self._catch as error:  # type: ignore[attr-defined]
+        except self._catch as error:
             if not _may_retry(error):
                 raise
             first = error
