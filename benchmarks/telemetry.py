@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _table import overhead_table, per_call
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace import TracerProvider
@@ -35,14 +34,6 @@ class _Nothing(Aspect):
 
 
 Op = Callable[[], Awaitable[Any]]
-
-
-async def _batch(op: Op, count: int) -> float:
-    """Microseconds per call over ``count`` calls."""
-    start = time.perf_counter()
-    for _ in range(count):
-        await op()
-    return (time.perf_counter() - start) / count * 1e6
 
 
 def _stores() -> dict[str, Any]:
@@ -73,27 +64,9 @@ async def run(repetitions: int, calls: int) -> dict[str, list[float]]:
     samples: dict[str, list[float]] = {name: [] for name in stores}
     for _ in range(repetitions):
         for name, store in stores.items():  # interleaved: drift hits every row alike
-            samples[name].append(await _batch(lambda s=store: s.get("k"), calls))
+            samples[name].append(await per_call(lambda s=store: s.get("k"), calls))
             exporter.clear()
     return samples
-
-
-def report(samples: dict[str, list[float]]) -> str:
-    """The table: median, interquartile range and overhead over the plain get."""
-    floor = statistics.median(samples["get"])
-    lines = [
-        "| row | µs per get | [IQR] | overhead over get (µs) | ratio |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for name, values in samples.items():
-        median = statistics.median(values)
-        low, _, high = statistics.quantiles(values, n=4)
-        overhead = "" if name == "get" else f"{median - floor:+.2f}"
-        lines.append(
-            f"| {name} | {median:.2f} | [{low:.2f}-{high:.2f}] | {overhead} | "
-            f"{median / floor:.2f} |"
-        )
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=15)
     parser.add_argument("--calls", type=int, default=5000)
     args = parser.parse_args(argv)
-    print(report(asyncio.run(run(args.repetitions, args.calls))))
+    print(overhead_table(asyncio.run(run(args.repetitions, args.calls)), "get"))
     return 0
 
 

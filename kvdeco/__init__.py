@@ -16,6 +16,8 @@ from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, decorate_class, layers, unwrap
 from kvdeco.errors import (
     BaseKeyValueError,
+    BulkheadFullError,
+    CircuitOpenError,
     CorruptedDataError,
     DecryptionError,
     DeserializationError,
@@ -51,10 +53,13 @@ from kvdeco.stores.memory import MemoryStore
 from kvdeco.stores.redis import RedisStore
 from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+from kvdeco.wrappers.circuit_breaker import CircuitBreakerWrapper, with_circuit_breaker
 from kvdeco.wrappers.compression import CompressionWrapper, compressed
+from kvdeco.wrappers.concurrency_limit import ConcurrencyLimitWrapper, limit_concurrency
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
 from kvdeco.wrappers.encryption.fernet import FernetEncryptionWrapper, derive_fernet_key, encrypted
 from kvdeco.wrappers.encryption.rotation import reencrypt_collection
+from kvdeco.wrappers.fail_open import FailOpenWrapper, fail_open
 from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
 from kvdeco.wrappers.limit_size import LimitSizeWrapper, limit_size
 from kvdeco.wrappers.logging import LoggingWrapper, logged
@@ -78,10 +83,14 @@ __all__ = [
     "BaseEncryptionWrapper",
     "BaseKeyValueError",
     "BaseWrapper",
+    "BulkheadFullError",
     "CacheStatistics",
     "CachedFunction",
     "Call",
+    "CircuitBreakerWrapper",
+    "CircuitOpenError",
     "CompressionWrapper",
+    "ConcurrencyLimitWrapper",
     "CorruptedDataError",
     "Decorator",
     "DecryptionError",
@@ -91,6 +100,7 @@ __all__ = [
     "EncryptionVersionError",
     "EntryTooLargeError",
     "EntryTooSmallError",
+    "FailOpenWrapper",
     "FallbackWrapper",
     "FernetEncryptionWrapper",
     "InvalidKeyError",
@@ -136,8 +146,10 @@ __all__ = [
     "decorate_class",
     "derive_fernet_key",
     "encrypted",
+    "fail_open",
     "layer",
     "layers",
+    "limit_concurrency",
     "limit_size",
     "logged",
     "metered",
@@ -151,6 +163,7 @@ __all__ = [
     "traced",
     "ttl_clamp",
     "unwrap",
+    "with_circuit_breaker",
     "with_fallback",
     "with_retry",
     "with_statistics",

@@ -19,8 +19,10 @@ against the standard library (or tenacity's defaults) handles it without knowing
     │   └── EntryTooSmallError     (ValueError) smaller than LimitSizeWrapper allows
     └── KeyValueStoreError                     the backend itself failed
         ├── StoreSetupError                    the store could not be set up
-        └── StoreConnectionError   (ConnectionError) the backend cannot be reached
-            └── StoreTimeoutError  (TimeoutError)    the backend did not answer in time
+        ├── StoreConnectionError   (ConnectionError) the backend cannot be reached
+        │   └── StoreTimeoutError  (TimeoutError)    the backend did not answer in time
+        ├── CircuitOpenError                   a circuit breaker fails calls fast
+        └── BulkheadFullError                  no slot freed within the wait allowed
 
 Messages name the operation, the collection and the key where there is one, and never a value.
 """
@@ -31,6 +33,8 @@ from typing import Any
 
 __all__ = [
     "BaseKeyValueError",
+    "BulkheadFullError",
+    "CircuitOpenError",
     "CorruptedDataError",
     "DecryptionError",
     "DeserializationError",
@@ -173,3 +177,22 @@ class StoreConnectionError(KeyValueStoreError, ConnectionError):
 
 class StoreTimeoutError(StoreConnectionError, TimeoutError):
     """The backend did not answer in time. Retried by ``RetryWrapper`` by default."""
+
+
+class CircuitOpenError(KeyValueStoreError):
+    """A circuit breaker is open: the call failed at once, without reaching the store.
+
+    Not a ``ConnectionError``, so ``RetryWrapper``'s defaults do not retry it (retrying an open
+    circuit only waits for the same answer); ``FallbackWrapper``'s defaults catch it.
+
+    Attributes:
+        retry_after: Seconds until the breaker lets a trial call through.
+    """
+
+    def __init__(self, message: str, *, retry_after: float, **where: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **where)
+
+
+class BulkheadFullError(KeyValueStoreError):
+    """Every slot of a concurrency limit stayed busy for as long as the caller could wait."""

@@ -30,8 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-import structlog
-
+from kvdeco._events import log_event
 from kvdeco.caching.keys import KeyBuilder, function_name
 from kvdeco.caching.results import ResultCodec
 
@@ -41,8 +40,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 P2 = ParamSpec("P2")
 T = TypeVar("T")
-
-_STDLIB_LOGGER = logging.getLogger("kvdeco.cached")
 
 
 @dataclasses.dataclass
@@ -123,11 +120,7 @@ def _mark_as_coroutine_function(target: Any, function: Callable[..., Any]) -> No
 
 
 def _log_failure(event: str, **fields: Any) -> None:
-    if structlog.is_configured():
-        structlog.get_logger("kvdeco.cached").warning(event, **fields)
-    elif _STDLIB_LOGGER.isEnabledFor(logging.WARNING):
-        shown = " ".join(f"{k}={v!r}" for k, v in fields.items())
-        _STDLIB_LOGGER.warning("%s %s", event, shown)
+    log_event("kvdeco.cached", logging.WARNING, event, **fields)
 
 
 class CachedFunction(Generic[P, R]):

@@ -18,7 +18,7 @@ from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.wrappers._arguments import exception_types, flags, one_of
 from kvdeco.wrappers.base import AspectWrapper, _check_store
 
-__all__ = ["Fallback", "FallbackWrapper", "with_fallback"]
+__all__ = ["Fallback", "FallbackWrapper", "close_both", "with_fallback"]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -76,6 +76,39 @@ class FallbackWrapper(AspectWrapper):
         primary = one_of(primary, primary_key_value, "primary", "primary_key_value")
         fallback = one_of(fallback, fallback_key_value, "fallback", "fallback_key_value")
         super().__init__(primary, Fallback(fallback, fallback_on, write_to_fallback))
+
+    async def close(self) -> None:
+        """Close both stores: the primary, then the fallback."""
+        await close_both(self.__wrapped__, self._self_fallback)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        try:
+            await super().__aexit__(*exc_info)
+        finally:
+            await _close(self._self_fallback, self.__wrapped__)
+
+    @property
+    def _self_fallback(self) -> Any:
+        aspect = self._self_aspect
+        assert isinstance(aspect, Fallback)
+        return aspect.fallback
+
+
+async def _close(store: Any, other: Any) -> None:
+    """Close ``store`` unless it is ``other`` (closed already) or has nothing to close."""
+    close = getattr(store, "close", None)
+    if store is not other and callable(close):
+        await close()
+
+
+async def close_both(primary: Any, second: Any) -> None:
+    """Close ``primary`` and then ``second``, the second even if closing the first failed."""
+    try:
+        close = getattr(primary, "close", None)
+        if callable(close):
+            await close()
+    finally:
+        await _close(second, primary)
 
 
 def with_fallback(

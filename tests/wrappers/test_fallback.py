@@ -128,3 +128,24 @@ async def test_the_decorator_applies_to_the_primary(backup: MemoryStore) -> None
 def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         FallbackWrapper(**options)
+
+
+class Closing(MemoryStore):
+    """Counts how often it is closed."""
+
+    closed = 0
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
+async def test_closing_the_wrapper_closes_both_stores() -> None:
+    primary, backup = Closing(), Closing()
+    await FallbackWrapper(primary, backup).close()
+    assert (primary.closed, backup.closed) == (1, 1)
+    async with FallbackWrapper(primary, backup) as store:
+        await store.get("k")
+    assert (primary.closed, backup.closed) == (2, 2)
+    async with with_fallback(backup)(primary):
+        pass
+    assert (primary.closed, backup.closed) == (3, 3)
