@@ -56,6 +56,7 @@ from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 from kvdeco.wrappers.circuit_breaker import CircuitBreakerWrapper, with_circuit_breaker
 from kvdeco.wrappers.compression import CompressionWrapper, compressed
 from kvdeco.wrappers.concurrency_limit import ConcurrencyLimitWrapper, limit_concurrency
+from kvdeco.wrappers.default_value import DefaultValueWrapper, with_default
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, UnsupportedEnvelopeVersionError
 from kvdeco.wrappers.encryption.fernet import FernetEncryptionWrapper, derive_fernet_key, encrypted
 from kvdeco.wrappers.encryption.rotation import reencrypt_collection
@@ -68,11 +69,19 @@ from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper, prefix_
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
 from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
 from kvdeco.wrappers.retry import RetryWrapper, with_retry
+from kvdeco.wrappers.routing import (
+    CollectionRoutingWrapper,
+    RoutingWrapper,
+    route_collections,
+    routed,
+)
 from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
+from kvdeco.wrappers.single_flight import SingleFlightWrapper, single_flight
 from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
 from kvdeco.wrappers.telemetry import MetricsWrapper, TracingWrapper, metered, traced
 from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
 from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
+from kvdeco.wrappers.ttl_jitter import TTLJitterWrapper, ttl_jitter
 
 __version__ = "0.1.0"
 
@@ -89,11 +98,13 @@ __all__ = [
     "Call",
     "CircuitBreakerWrapper",
     "CircuitOpenError",
+    "CollectionRoutingWrapper",
     "CompressionWrapper",
     "ConcurrencyLimitWrapper",
     "CorruptedDataError",
     "Decorator",
     "DecryptionError",
+    "DefaultValueWrapper",
     "DeserializationError",
     "DiskStore",
     "EncryptionError",
@@ -122,8 +133,10 @@ __all__ = [
     "ReadOnlyWrapper",
     "RedisStore",
     "RetryWrapper",
+    "RoutingWrapper",
     "SerializationError",
     "SingleCollectionWrapper",
+    "SingleFlightWrapper",
     "Stack",
     "StatisticsWrapper",
     "StoreAdapter",
@@ -136,6 +149,7 @@ __all__ = [
     "SupportsDestroyCollection",
     "SupportsKeys",
     "TTLClampWrapper",
+    "TTLJitterWrapper",
     "TimeoutWrapper",
     "TracingWrapper",
     "UnsupportedEnvelopeVersionError",
@@ -158,12 +172,17 @@ __all__ = [
     "prefix_keys",
     "read_only",
     "reencrypt_collection",
+    "route_collections",
+    "routed",
     "single_collection",
+    "single_flight",
     "statistics_of",
     "traced",
     "ttl_clamp",
+    "ttl_jitter",
     "unwrap",
     "with_circuit_breaker",
+    "with_default",
     "with_fallback",
     "with_retry",
     "with_statistics",
