@@ -38,6 +38,7 @@ from kvdeco.errors import (
     StoreTimeoutError,
 )
 from kvdeco.keymap import KeyMapper
+from kvdeco.lookup import layer, statistics_of
 from kvdeco.operations import Call, Operation
 from kvdeco.protocols import (
     AsyncKeyValue,
@@ -47,6 +48,7 @@ from kvdeco.protocols import (
     SupportsDestroyCollection,
     SupportsKeys,
 )
+from kvdeco.stacking import Stack
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
@@ -219,6 +221,7 @@ __all__ = [
     "SerializationError",
     "SingleCollectionWrapper",
     "SingleFlightWrapper",
+    "Stack",
     "StatisticsWrapper",
     "StoreAdapter",
     "StoreConnectionError",
@@ -242,6 +245,7 @@ __all__ = [
     "derive_fernet_key",
     "encrypted",
     "fail_open",
+    "layer",
     "layers",
     "limit_concurrency",
     "limit_size",
@@ -256,6 +260,7 @@ __all__ = [
     "routed",
     "single_collection",
     "single_flight",
+    "statistics_of",
     "traced",
     "ttl_clamp",
     "ttl_jitter",

@@ -24,11 +24,15 @@ import contextvars
 import sys
 import weakref
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from kvdeco.aspect import Aspect
 from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
+from kvdeco.protocols import AsyncKeyValue
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
+
+if TYPE_CHECKING:
+    from kvdeco.stacking import Stack
 
 __all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
 
@@ -77,6 +81,12 @@ class Decorator(Generic[W]):
 
     def __repr__(self) -> str:
         return repr(self.aspect)
+
+    def __or__(self, other: Any) -> Stack:
+        """``outer | inner``: a :class:`~kvdeco.stacking.Stack` of the two, outermost first."""
+        from kvdeco.stacking import Stack  # the stack module builds on this one
+
+        return Stack(self, other)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Decorator) and (self.aspect, self.wrapper) == (
@@ -219,8 +229,19 @@ def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:
     return new(cls)
 
 
+@overload
+def unwrap(store: BaseWrapper) -> AsyncKeyValue: ...
+
+
+@overload
+def unwrap(store: S) -> S: ...
+
+
 def unwrap(store: Any) -> Any:
     """Return the innermost store under any stack of wrapper proxies.
+
+    Typed as what it is given (a decorated store keeps its type), or as a store when given a
+    wrapper class, whose inner store's type is not known.
 
     Example:
         >>> from kvdeco import MemoryStore, with_statistics, prefix_keys, unwrap

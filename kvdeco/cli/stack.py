@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvdeco.wrappers.compression import CompressionWrapper
-from kvdeco.wrappers.encryption import FernetEncryptionWrapper
+from kvdeco.stacking import Stack
+from kvdeco.wrappers.base import BaseWrapper
+from kvdeco.wrappers.compression import compressed
+from kvdeco.wrappers.encryption import encrypted
 from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper
 from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper
-from kvdeco.wrappers.retry import RetryWrapper
-from kvdeco.wrappers.statistics import StatisticsWrapper
-from kvdeco.wrappers.timeout import TimeoutWrapper
+from kvdeco.wrappers.retry import with_retry
+from kvdeco.wrappers.statistics import with_statistics
+from kvdeco.wrappers.timeout import with_timeout
 
-__all__ = ["codec_layers", "production_stack", "view"]
+__all__ = ["codec_layers", "production", "production_stack", "view"]
 
 
 def view(
@@ -45,25 +47,32 @@ def codec_layers(
         The layers from the outermost in, ending with ``store``; encryption is left out
         without a ``fernet``, compression when ``compress`` is false.
     """
-    found = [store]
+    stack = Stack(compressed) if compress else Stack()
     if fernet is not None:
-        found.insert(0, FernetEncryptionWrapper(found[0], fernet=fernet, accept_v1=accept_v1))
-    if compress:
-        found.insert(0, CompressionWrapper(found[0]))
-    return found
+        stack |= encrypted(fernet=fernet, accept_v1=accept_v1)
+    return _layers_of(stack(store))
+
+
+def production(fernet: Any) -> Stack:
+    """py-key-value's "Production Ready" stack, as a value, with the wrappers' defaults.
+
+    ``StatisticsWrapper(RetryWrapper(TimeoutWrapper(CompressionWrapper(
+    FernetEncryptionWrapper(store)))))``, written outermost first.
+    """
+    return with_statistics | with_retry | with_timeout | compressed | encrypted(fernet=fernet)
 
 
 def production_stack(store: Any, fernet: Any) -> list[Any]:
-    """The specification's "Production Ready" stack over ``store``.
-
-    ``StatisticsWrapper(RetryWrapper(TimeoutWrapper(CompressionWrapper(
-    FernetEncryptionWrapper(store)))))``, with the wrappers' default options.
+    """The production stack over ``store``.
 
     Returns:
         The layers from the outermost (statistics) in, ending with ``store``.
     """
-    found = codec_layers(store, fernet)
-    found.insert(0, TimeoutWrapper(found[0]))
-    found.insert(0, RetryWrapper(found[0]))
-    found.insert(0, StatisticsWrapper(found[0]))
+    return _layers_of(production(fernet)(store))
+
+
+def _layers_of(top: Any) -> list[Any]:
+    found = [top]
+    while isinstance(found[-1], BaseWrapper):
+        found.append(found[-1].__wrapped__)
     return found

@@ -1,4 +1,8 @@
-"""Argument checks shared by the wrappers' constructors (private)."""
+"""The checks of the aspects' fields, in one place, with one wording (private).
+
+Each check names the argument as the user wrote it and says what it must be and what it got
+(the type, never the value of a string, which may be a secret or a key).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,47 @@ def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = Fal
         bound = ">=" if inclusive else ">"
         raise ValueError(f"{name} must be a finite number {bound} {minimum:g}, not {value!r}")
     return float(value)
+
+
+def integer(value: object, name: str, minimum: int, *, allow_none: bool = False) -> None:
+    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``, or allowed ``None``.
+
+    Raises:
+        TypeError: not an int (booleans are refused: ``True`` is no size).
+        ValueError: below ``minimum``.
+    """
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        allowed = "an int or None" if allow_none else "an int"
+        raise TypeError(f"{name} must be {allowed}, not {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
+
+
+def flags(owner: object, *names: str) -> None:
+    """Raise unless each named attribute of ``owner`` is a bool (``1`` or ``"yes"`` is not).
+
+    Raises:
+        TypeError: naming the first attribute that is not a bool.
+    """
+    for name in names:
+        value = getattr(owner, name)
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+
+
+def text(value: object, name: str) -> None:
+    """Raise unless ``value`` is a non-empty str.
+
+    Raises:
+        TypeError: not a str.
+        ValueError: the empty string.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
 
 
 def whole_number(value: Any, name: str, *, minimum: int = 1) -> int:

@@ -32,13 +32,13 @@ import dataclasses
 import sys
 import zlib
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.codec import ValueCodec
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import DeserializationError, EntryTooLargeError, SerializationError
+from kvdeco.wrappers._arguments import integer
 from kvdeco.wrappers._base64 import b64decode_strict
-from kvdeco.wrappers._checks import check_int
 from kvdeco.wrappers._json import (
     TooManyItemsError,
     count_items,
@@ -70,7 +70,7 @@ def _gzip(data: bytes) -> bytes:
     return packer.compress(data) + packer.flush()
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Compression(ValueCodec):
     """The aspect behind :func:`compressed`."""
 
@@ -80,9 +80,9 @@ class Compression(ValueCodec):
     max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS
 
     def __post_init__(self) -> None:
-        check_int(self.min_size_to_compress, "min_size_to_compress", 0)
-        check_int(self.max_decompressed_size, "max_decompressed_size", 1)
-        check_int(self.max_decompressed_items, "max_decompressed_items", 1)
+        integer(self.min_size_to_compress, "min_size_to_compress", 0)
+        integer(self.max_decompressed_size, "max_decompressed_size", 1)
+        integer(self.max_decompressed_items, "max_decompressed_items", 1)
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str
@@ -203,40 +203,19 @@ class CompressionWrapper(AspectWrapper):
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
         max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
     ) -> None:
-        super().__init__(
-            key_value,
-            Compression(min_size_to_compress, max_decompressed_size, max_decompressed_items),
+        aspect = Compression(
+            min_size_to_compress=min_size_to_compress,
+            max_decompressed_size=max_decompressed_size,
+            max_decompressed_items=max_decompressed_items,
         )
+        super().__init__(key_value, aspect)
 
 
-@overload
-def compressed(
-    target: None = None,
-    /,
-    *,
-    min_size_to_compress: int = 1024,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
-    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
-) -> Decorator[CompressionWrapper]: ...
-
-
-@overload
-def compressed(target: type[S], /) -> type[S]: ...
-
-
-@overload
-def compressed(target: S, /) -> S: ...
-
-
-def compressed(
-    target: Any = None,
-    /,
-    *,
-    min_size_to_compress: int = 1024,
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
-    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
-) -> Any:
-    """Decorate a store class or instance so large values are stored gzipped.
+compressed = DecoratorFactory(
+    Compression,
+    CompressionWrapper,
+    name="compressed",
+    doc="""Decorate a store class or instance so large values are stored gzipped.
 
     Works bare (``@compressed``) or with options (``@compressed(min_size_to_compress=512)``).
 
@@ -245,11 +224,5 @@ def compressed(
         >>> @compressed(min_size_to_compress=512)
         ... class DocumentStore(MemoryStore):
         ...     pass
-    """
-    return bare_or_called(
-        target,
-        lambda: Decorator(
-            Compression(min_size_to_compress, max_decompressed_size, max_decompressed_items),
-            CompressionWrapper,
-        ),
-    )
+    """,
+)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.wrappers._arguments import exception_types, one_of
+from kvdeco.wrappers._arguments import exception_types, flags, one_of
 from kvdeco.wrappers.base import AspectWrapper, _check_store
 
 __all__ = ["Fallback", "FallbackWrapper", "close_both", "with_fallback"]
@@ -33,10 +33,7 @@ class Fallback(Aspect):
     def __post_init__(self) -> None:
         _check_store(self.fallback, "fallback")
         object.__setattr__(self, "fallback_on", exception_types(self.fallback_on, "fallback_on"))
-        if not isinstance(self.write_to_fallback, bool):
-            raise TypeError(
-                f"write_to_fallback must be a bool, not {type(self.write_to_fallback).__name__}"
-            )
+        flags(self, "write_to_fallback")
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         op = call.op

@@ -18,7 +18,7 @@ from kvdeco.decorating import Decorator
 from kvdeco.errors import EntryTooLargeError, EntryTooSmallError
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_keys, check_many, check_ttl, check_value
-from kvdeco.wrappers._checks import check_int
+from kvdeco.wrappers._arguments import flags, integer
 from kvdeco.wrappers._json import measured_size
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -36,14 +36,12 @@ class LimitSize(Aspect):
     raise_on_too_small: bool = True
 
     def __post_init__(self) -> None:
-        check_int(self.max_size, "max_size", 1, allow_none=True)
-        check_int(self.min_size, "min_size", 0, allow_none=True)
+        integer(self.max_size, "max_size", 1, allow_none=True)
+        integer(self.min_size, "min_size", 0, allow_none=True)
         low, high = self.min_size, self.max_size
         if low is not None and high is not None and low > high:
             raise ValueError("min_size must not be greater than max_size")
-        for name in ("raise_on_too_large", "raise_on_too_small"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be a bool")
+        flags(self, "raise_on_too_large", "raise_on_too_small")
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         """Check the values of writes; drop the ones out of bounds when not raising."""

@@ -22,9 +22,10 @@ from typing import Any, ClassVar
 
 import structlog
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect, failed
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import Call, Kind, Proceed
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Logging", "LoggingWrapper", "logged"]
@@ -65,7 +66,7 @@ def _enabled(logger: Any, level: int) -> bool:
     return True if check is None else bool(check(level))
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Logging(Aspect):
     """The aspect behind :func:`logged`; see :class:`LoggingWrapper` for the arguments."""
 
@@ -77,12 +78,7 @@ class Logging(Aspect):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "log_level", _check_level(self.log_level))
-        if not isinstance(self.structured_logs, bool):
-            raise TypeError(
-                f"structured_logs must be a bool, not {type(self.structured_logs).__name__}"
-            )
-        if not isinstance(self.log_values, bool):
-            raise TypeError(f"log_values must be a bool, not {type(self.log_values).__name__}")
+        flags(self, "structured_logs", "log_values")
         if self.logger is not None and not callable(getattr(self.logger, "log", None)):
             raise TypeError("logger must be a logging.Logger or a structlog logger with .log()")
 
@@ -216,25 +212,27 @@ class LoggingWrapper(AspectWrapper):
         logger: Any = None,
         structured_logs: bool = False,
     ) -> None:
-        super().__init__(key_value, Logging(log_level, log_values, logger, structured_logs))
+        aspect = Logging(
+            log_level=log_level,
+            log_values=log_values,
+            logger=logger,
+            structured_logs=structured_logs,
+        )
+        super().__init__(key_value, aspect)
 
 
-def logged(
-    target: Any = None,
-    /,
-    *,
-    log_level: int = logging.INFO,
-    log_values: bool = False,
-    logger: Any = None,
-    structured_logs: bool = False,
-) -> Any:
-    """Decorate a store class or instance to log its operations; use bare or called.
+logged = DecoratorFactory(
+    Logging,
+    LoggingWrapper,
+    name="logged",
+    doc="""Decorate a store class or instance to log its operations; use bare or called.
+
+    Takes the keyword arguments of :class:`LoggingWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @logged
         ... class AuditedStore(MemoryStore):
         ...     pass
-    """
-    aspect = Logging(log_level, log_values, logger, structured_logs)
-    return bare_or_called(target, lambda: Decorator(aspect, LoggingWrapper))
+    """,
+)

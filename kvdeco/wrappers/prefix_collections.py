@@ -13,6 +13,7 @@ its data.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, ClassVar
 
 from kvdeco.decorating import Decorator
@@ -39,14 +40,18 @@ class PrefixCollections(KeyMapper):
             raise ValueError("prefix must not be empty")
         if not isinstance(self.default_collection, str) or not self.default_collection:
             raise ValueError("default_collection must be a non-empty str")
-        object.__setattr__(self, "_head", self.prefix + self.separator)
+
+    @functools.cached_property
+    def _head(self) -> str:
+        # Computed once per aspect: every key or collection name is prefixed with it.
+        return self.prefix + self.separator
 
     def inner_collection(self, collection: str | None) -> str:
         name = collection_name(collection) if collection else self.default_collection
-        return self._head + name  # type: ignore[attr-defined,no-any-return]
+        return self._head + name
 
     async def list_collections(self, call: Call, proceed: Proceed) -> list[str]:
-        head: str = self._head  # type: ignore[attr-defined]
+        head = self._head
         return [name[len(head) :] for name in await proceed(call) if name.startswith(head)]
 
     async def destroy_view_collection(self, call: Call, proceed: Proceed) -> bool:

@@ -10,6 +10,7 @@ py-key-value writes ``app1__user:123``: pass ``separator="__"`` to share its dat
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any, ClassVar
 
 from kvdeco.decorating import Decorator
@@ -32,13 +33,17 @@ class PrefixKeys(KeyMapper):
         check_separator_free(self.prefix, "prefix", self.separator)
         if not self.prefix:
             raise ValueError("prefix must not be empty")
-        object.__setattr__(self, "_head", self.prefix + self.separator)
+
+    @functools.cached_property
+    def _head(self) -> str:
+        # Computed once per aspect: every key or collection name is prefixed with it.
+        return self.prefix + self.separator
 
     def inner_key(self, key: str, collection: str | None) -> str:
-        return self._head + key  # type: ignore[attr-defined,no-any-return]
+        return self._head + key
 
     def outer_key(self, inner_key: str, collection: str | None) -> str | None:
-        head: str = self._head  # type: ignore[attr-defined]
+        head = self._head
         return inner_key[len(head) :] if inner_key.startswith(head) else None
 
     async def list_collections(self, call: Call, proceed: Proceed) -> list[str]:

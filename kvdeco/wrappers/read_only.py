@@ -10,18 +10,19 @@ returns False, ``delete_many`` 0, the destroys False).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import ReadOnlyError
 from kvdeco.operations import DELETE_MANY, Call, Kind, Proceed
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["ReadOnly", "ReadOnlyWrapper", "read_only"]
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class ReadOnly(Aspect):
     """The aspect behind :func:`read_only`."""
 
@@ -33,10 +34,7 @@ class ReadOnly(Aspect):
     raise_on_write: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.raise_on_write, bool):
-            raise TypeError(
-                f"raise_on_write must be a bool, not {type(self.raise_on_write).__name__}"
-            )
+        flags(self, "raise_on_write")
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         """Pass reads on; refuse, or skip, writes and deletes."""
@@ -72,33 +70,22 @@ class ReadOnlyWrapper(AspectWrapper):
     """
 
     def __init__(self, key_value: Any, *, raise_on_write: bool = True) -> None:
-        super().__init__(key_value, ReadOnly(raise_on_write))
+        super().__init__(key_value, ReadOnly(raise_on_write=raise_on_write))
 
 
 S = TypeVar("S")
 
 
-@overload
-def read_only(
-    target: None = None, /, *, raise_on_write: bool = True
-) -> Decorator[ReadOnlyWrapper]: ...
-
-
-@overload
-def read_only(target: type[S], /, *, raise_on_write: bool = True) -> type[S]: ...
-
-
-@overload
-def read_only(target: S, /, *, raise_on_write: bool = True) -> S: ...
-
-
-def read_only(target: Any = None, /, *, raise_on_write: bool = True) -> Any:
-    """Decorate a store class or instance so it refuses writes; use bare or called.
+read_only = DecoratorFactory(
+    ReadOnly,
+    ReadOnlyWrapper,
+    name="read_only",
+    doc="""Decorate a store class or instance so it refuses writes; use bare or called.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @read_only
         ... class Archive(MemoryStore):
         ...     pass
-    """
-    return bare_or_called(target, lambda: Decorator(ReadOnly(raise_on_write), ReadOnlyWrapper))
+    """,
+)

@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import tenacity
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import KeyValueOperationError
 from kvdeco.operations import Call, Proceed
 from kvdeco.wrappers._arguments import exception_types, number
@@ -58,7 +58,7 @@ def _strategy(value: Any, name: str, base: type) -> None:
         raise TypeError(f"{name} must be a tenacity {base.__name__} or None, not {value!r}")
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Retry(Aspect):
     """The aspect behind :func:`with_retry`; see :class:`RetryWrapper` for the arguments."""
 
@@ -86,10 +86,12 @@ class Retry(Aspect):
         _strategy(self.stop, "stop", tenacity.stop.stop_base)
         _strategy(self.wait, "wait", tenacity.wait.wait_base)
         _strategy(self.retry, "retry", tenacity.retry_base)
-        # Only picklable state is kept; tenacity's objects are built when a call first fails.
-        object.__setattr__(
-            self, "_catch", (Exception,) if self.retry is not None else self.retry_on
-        )
+
+    @functools.cached_property
+    def _catch(self) -> tuple[type[BaseException], ...]:
+        # What the first attempt catches. Only picklable state is kept on the aspect:
+        # tenacity's objects are built when a call first fails.
+        return (Exception,) if self.retry is not None else self.retry_on
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         observer = ATTEMPT_OBSERVER.get()
@@ -97,7 +99,7 @@ class Retry(Aspect):
             proceed = functools.partial(observer, proceed)
         try:
             return await proceed(call)
-        except self._catch as error:  # type: ignore[attr-defined]
+        except self._catch as error:
             if not _may_retry(error):
                 raise
             first = error
@@ -180,34 +182,24 @@ class RetryWrapper(AspectWrapper):
         retry: Any = None,
     ) -> None:
         aspect = Retry(
-            max_retries,
-            initial_delay,
-            max_delay,
-            exponential_base,
-            retry_on,
-            jitter,
-            stop,
-            wait,
-            retry,
+            max_retries=max_retries,
+            initial_delay=initial_delay,
+            max_delay=max_delay,
+            exponential_base=exponential_base,
+            retry_on=retry_on,
+            jitter=jitter,
+            stop=stop,
+            wait=wait,
+            retry=retry,
         )
         super().__init__(key_value, aspect)
 
 
-def with_retry(
-    target: Any = None,
-    /,
-    *,
-    max_retries: int = 3,
-    initial_delay: float = 0.1,
-    max_delay: float = 10.0,
-    exponential_base: float = 2.0,
-    retry_on: tuple[type[BaseException], ...] = DEFAULT_RETRY_ON,
-    jitter: float = 0.0,
-    stop: Any = None,
-    wait: Any = None,
-    retry: Any = None,
-) -> Any:
-    """Decorate a store class or instance to retry failed operations; use bare or called.
+with_retry = DecoratorFactory(
+    Retry,
+    RetryWrapper,
+    name="with_retry",
+    doc="""Decorate a store class or instance to retry failed operations; use bare or called.
 
     Takes the keyword arguments of :class:`RetryWrapper`.
 
@@ -217,8 +209,5 @@ def with_retry(
         >>> @with_retry(max_retries=5, wait=tenacity.wait_fixed(0.2))
         ... class SturdyStore(MemoryStore):
         ...     pass
-    """
-    aspect = Retry(
-        max_retries, initial_delay, max_delay, exponential_base, retry_on, jitter, stop, wait, retry
-    )
-    return bare_or_called(target, lambda: Decorator(aspect, RetryWrapper))
+    """,
+)

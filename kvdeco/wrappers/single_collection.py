@@ -24,6 +24,7 @@ from kvdeco.decorating import Decorator
 from kvdeco.keymap import KeyMapper
 from kvdeco.operations import KEYS, Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION, collection_name
+from kvdeco.wrappers._arguments import text
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["SingleCollection", "SingleCollectionWrapper", "single_collection"]
@@ -78,11 +79,7 @@ class SingleCollection(KeyMapper):
 
     def __post_init__(self) -> None:
         for name in ("collection", "separator", "default_collection"):
-            value = getattr(self, name)
-            if not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-            if not value:
-                raise ValueError(f"{name} must not be empty")
+            text(getattr(self, name), name)
         if _ESCAPE_ALPHABET.search(self.separator):
             raise ValueError(
                 f"separator {self.separator!r} may not hold '%' or 0-9 A-F: escapes use them"

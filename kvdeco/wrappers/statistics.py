@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from time import perf_counter
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, TypeVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION
 from kvdeco.wrappers._latency import LatencyHistogram
@@ -232,20 +232,11 @@ class StatisticsWrapper(AspectWrapper):
         return self._self_recorder.statistics
 
 
-@overload
-def with_statistics(target: None = None, /) -> Decorator[StatisticsWrapper]: ...
-
-
-@overload
-def with_statistics(target: type[S], /) -> type[S]: ...
-
-
-@overload
-def with_statistics(target: S, /) -> S: ...
-
-
-def with_statistics(target: Any = None, /) -> Any:
-    """Decorate a store class or instance to count its operations; use bare or called.
+with_statistics = DecoratorFactory(
+    Statistics,
+    StatisticsWrapper,
+    name="with_statistics",
+    doc="""Decorate a store class or instance to count its operations; use bare or called.
 
     Example:
         >>> from kvdeco import MemoryStore
@@ -254,5 +245,5 @@ def with_statistics(target: Any = None, /) -> Any:
         ...     pass
         >>> CountedStore().get_statistics().get.count
         0
-    """
-    return bare_or_called(target, lambda: Decorator(Statistics(), StatisticsWrapper))
+    """,
+)

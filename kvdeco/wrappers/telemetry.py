@@ -33,6 +33,7 @@ from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers._attempts import ATTEMPT_OBSERVER
 from kvdeco.wrappers._outcome import found_and_missed, outcome
 from kvdeco.wrappers.base import AspectWrapper
@@ -177,8 +178,7 @@ class Tracing(Aspect):
 
     def __post_init__(self) -> None:
         _opentelemetry()
-        if not isinstance(self.record_keys, bool):
-            raise TypeError(f"record_keys must be a bool, not {type(self.record_keys).__name__}")
+        flags(self, "record_keys")
         if not isinstance(self.system, str) or not self.system:
             raise TypeError("system must be a non-empty str")
 

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 import async_timeout
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.errors import StoreTimeoutError
 from kvdeco.operations import Call, Proceed
 from kvdeco.wrappers._arguments import number
@@ -122,13 +122,18 @@ class TimeoutWrapper(AspectWrapper):
         super().__init__(key_value, Timeout(timeout))
 
 
-def with_timeout(timeout: float = 5.0) -> Decorator[TimeoutWrapper]:
-    """Decorate a store class or instance so each operation has ``timeout`` seconds.
+with_timeout = DecoratorFactory(
+    Timeout,
+    TimeoutWrapper,
+    name="with_timeout",
+    doc="""Decorate a store class or instance so each operation has ``timeout`` seconds.
+
+    Use bare (``@with_timeout``: 5 seconds) or called (``@with_timeout(0.5)``).
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @with_timeout(0.5)
         ... class QuickStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(Timeout(timeout), TimeoutWrapper)
+    """,
+)

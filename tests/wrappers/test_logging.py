@@ -240,7 +240,7 @@ def test_an_unknown_level_name_is_quoted_as_given() -> None:
 
 
 def test_level_names_are_accepted_and_the_aspect_is_a_value() -> None:
-    assert Logging("debug") == Logging(logging.DEBUG)
+    assert Logging(log_level="debug") == Logging(log_level=logging.DEBUG)
     assert pickle.loads(pickle.dumps(Logging())) == Logging()
     assert repr(Logging()) == (
         "logged(log_level=20, log_values=False, logger=None, structured_logs=False)"

@@ -53,6 +53,7 @@ from kvdeco.errors import (
     EncryptionVersionError,
 )
 from kvdeco.validation import collection_name
+from kvdeco.wrappers._arguments import flags
 from kvdeco.wrappers._base64 import b64decode_canonical
 from kvdeco.wrappers._json import dump_compact, load_object
 from kvdeco.wrappers.base import AspectWrapper
@@ -118,8 +119,7 @@ class Encryption(ValueCodec):
             and callable(getattr(self.cipher, "decrypt", None))
         ):
             raise TypeError("cipher must have encrypt(bytes) and decrypt(bytes) methods")
-        if not isinstance(self.raise_on_decryption_error, bool):
-            raise TypeError("raise_on_decryption_error must be a bool")
+        flags(self, "raise_on_decryption_error")
         if type(self.envelope_version) is not int or self.envelope_version not in ENVELOPE_VERSIONS:
             raise ValueError(f"envelope_version must be one of {ENVELOPE_VERSIONS}")
         if self.accept_v1 is not None and not isinstance(self.accept_v1, bool):

@@ -1,0 +1,100 @@
+"""Decorators derived from their aspect classes, bare or called, with types that survive.
+
+Every decorator whose options all have defaults is one :class:`DecoratorFactory`: called
+with options (``with_retry(max_retries=5)``) it returns a :class:`~kvdeco.decorating.Decorator`;
+used bare on a class (``@logged``) or an instance (``with_statistics(store)``) it applies the
+aspect with its defaults. The options are the aspect's own fields, so a type checker knows
+them, and the result keeps the type of what was decorated.
+
+Example:
+    >>> from kvdeco import MemoryStore, with_retry
+    >>> FastStore = with_retry(max_retries=1)(MemoryStore)
+    >>> FastStore.__name__
+    'MemoryStore'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, cast, overload
+
+from kvdeco.aspect import Aspect
+from kvdeco.decorating import Decorator
+from kvdeco.wrappers.base import AspectWrapper
+
+if TYPE_CHECKING:
+    from kvdeco.stacking import Stack
+
+__all__ = ["DecoratorFactory", "StoreLike"]
+
+P = ParamSpec("P")
+S = TypeVar("S")
+W = TypeVar("W", bound=AspectWrapper)
+
+
+class StoreLike(Protocol):
+    """What a bare decorator accepts as an instance: anything with an async ``get``."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Awaitable[Any]: ...
+
+
+StoreT = TypeVar("StoreT", bound=StoreLike)
+
+
+class DecoratorFactory(Generic[P, W]):
+    """A decorator built from an aspect class and the wrapper class of its instance path.
+
+    Args:
+        aspect: The aspect class; its fields are the decorator's options.
+        wrapper: The wrapper class used when an instance is decorated.
+        name: The decorator's public name.
+        doc: The decorator's docstring.
+    """
+
+    def __init__(
+        self, aspect: Callable[P, Aspect], wrapper: type[W], *, name: str, doc: str
+    ) -> None:
+        self.aspect = aspect
+        self._make: Callable[..., Aspect] = aspect
+        # With keyword-only options a lone positional argument can only be a target.
+        self._takes_positional = any(
+            field.init and not field.kw_only
+            for field in dataclasses.fields(cast("type[Aspect]", aspect))
+        )
+        self.wrapper = wrapper
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = doc
+
+    @overload
+    def __call__(self, target: type[S], /) -> type[S]: ...  # type: ignore[overload-overlap]
+
+    # An instance is never a valid first option: the options are numbers, strings, tenacity
+    # strategies and loggers, none of which has an async ``get``. mypy cannot see that.
+    @overload
+    def __call__(self, target: StoreT, /) -> StoreT: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Decorator[W]: ...
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and self._is_target(args[0]):
+            return Decorator(self._make(), self.wrapper)(args[0])
+        return Decorator(self.aspect(*args, **kwargs), self.wrapper)
+
+    def __or__(self, other: Any) -> Stack:
+        """``outer | inner``: a :class:`~kvdeco.stacking.Stack`; bare, this decorator's defaults."""
+        from kvdeco.stacking import Stack  # the stack module builds on this one
+
+        return Stack(self, other)
+
+    def _is_target(self, value: object) -> bool:
+        """Whether ``value`` is what to decorate (a class or a store), not an option."""
+        return (
+            not self._takes_positional
+            or isinstance(value, type)
+            or callable(getattr(value, "get", None))
+        )
+
+    def __repr__(self) -> str:
+        return f"<decorator {self.__name__}>"

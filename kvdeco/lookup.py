@@ -1,0 +1,80 @@
+"""Typed access to what a layer adds, through any stack, on both paths.
+
+A decorated store keeps its own type (``with_statistics(MemoryStore())`` is a
+``MemoryStore`` to a type checker), so the methods a layer adds are not visible on it.
+These functions find the layer and return it with its real type.
+
+Example:
+    >>> from kvdeco import MemoryStore, StatisticsWrapper, layer, statistics_of, with_retry
+    >>> store = with_retry(StatisticsWrapper(MemoryStore()))
+    >>> layer(store, StatisticsWrapper).get_statistics().get.count
+    0
+    >>> statistics_of(store).get_statistics().put.count
+    0
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+from kvdeco.decorating import layers
+from kvdeco.wrappers.base import BaseWrapper
+from kvdeco.wrappers.statistics import Statistics, StatisticsRecorder, StatisticsWrapper
+
+__all__ = ["layer", "statistics_of"]
+
+W = TypeVar("W", bound=BaseWrapper)
+
+
+def _find_wrapper(store: object, wrapper: type[W]) -> W | None:
+    current: Any = store
+    while isinstance(current, BaseWrapper):
+        # ``type()``, not ``isinstance``: a proxy reports the class of what it wraps.
+        if issubclass(type(current), wrapper):
+            return cast(W, current)
+        current = current.__wrapped__
+    return None
+
+
+def layer(store: object, wrapper: type[W]) -> W:
+    """Return the outermost ``wrapper`` proxy in the stack of ``store``, typed as such.
+
+    Args:
+        store: A store wrapped on the instance path, with any layers above the one wanted.
+        wrapper: The wrapper class to find (``StatisticsWrapper``, ``RetryWrapper``...).
+
+    Raises:
+        LookupError: when no proxy of that class is in the stack. A class decorated with
+            the layer holds no proxy: use a typed accessor such as :func:`statistics_of`.
+    """
+    found = _find_wrapper(store, wrapper)
+    if found is None:
+        raise LookupError(
+            f"no {wrapper.__name__} in the stack of {type(store).__name__}; layers: "
+            f"{layers(store)} (a decorated class holds no proxy: use statistics_of())"
+        )
+    return found
+
+
+def statistics_of(store: object) -> StatisticsRecorder:
+    """Return the counts kept by the outermost statistics layer of ``store``.
+
+    Works on both paths: a ``StatisticsWrapper`` (or ``with_statistics`` applied to an
+    instance) anywhere in a stack of proxies, or a class decorated with ``with_statistics``.
+
+    Raises:
+        LookupError: when ``store`` has no statistics layer.
+    """
+    proxy = _find_wrapper(store, StatisticsWrapper)
+    if proxy is not None:
+        return proxy._self_recorder
+    inner: Any = store
+    while isinstance(inner, BaseWrapper):
+        inner = inner.__wrapped__
+    if not any(isinstance(aspect, Statistics) for aspect in layers(inner)):
+        raise LookupError(f"{type(store).__name__} has no statistics layer: {layers(store)}")
+    # A decorated class offers its statistics layer's methods as its own; the bound method
+    # leads to the recorder of this instance.
+    recorder = inner.get_statistics.__self__
+    assert isinstance(recorder, StatisticsRecorder)
+    return recorder
