@@ -613,26 +613,30 @@ class StoreMachine(RuleBasedStateMachine):
             clock.advance(target - self.now())
 
     def do_change_held(self, view: int, operation: str, pick: int) -> None:
-        """Overwrite or delete (``operation``, single or bulk) up to three keys the model holds,
-        chosen by ``pick``: every one of them was read back after the step that wrote it, so
-        a layer that keeps copies must notice the change."""
+        """Overwrite or delete up to four keys the model holds, chosen by ``pick``: every one of
+        them was read back after the step that wrote it, so a layer that keeps copies must
+        notice the change. The keys take the four changes (``put``, ``put_many``, ``delete``,
+        ``delete_many``) in turn, starting with ``operation``, so that one step exercises every
+        kind of change a cache must notice, single and bulk."""
         held = sorted(
             (name, sorted(entries)) for name, entries in self.models[view].items() if entries
         )
         if not held:
             return
         name, keys = held[pick % len(held)]
-        chosen = keys[pick % len(keys) :][:3] or keys[:1]
-        self.bulks += 1
-        if operation == "put":
-            self.do_put(view, chosen[0], name, {"changed": self.bulks}, None)
-        elif operation == "put_many":
-            items = [(key, {"changed": self.bulks, "n": i}) for i, key in enumerate(chosen)]
-            self.do_put_many(view, items, name, None)
-        elif operation == "delete":
-            self.do_delete(view, chosen[0], name)
-        else:
-            self.do_delete_many(view, chosen, name)
+        chosen = keys[pick % len(keys) :][:4] or keys[:1]
+        start = _CHANGES.index(operation)
+        for offset, key in enumerate(chosen):
+            self.bulks += 1
+            change = _CHANGES[(start + offset) % len(_CHANGES)]
+            if change == "put":
+                self.do_put(view, key, name, {"changed": self.bulks}, None)
+            elif change == "put_many":
+                self.do_put_many(view, [(key, {"changed": self.bulks})], name, None)
+            elif change == "delete":
+                self.do_delete(view, key, name)
+            else:
+                self.do_delete_many(view, [key], name)
 
     def do_put_bulk(
         self, view: int, offset: int, size: int, collection: str | None, ttl: Any
@@ -660,3 +664,7 @@ class StoreMachine(RuleBasedStateMachine):
         assert self.expiry_deadline is not None
         time.sleep(max(0.0, self.expiry_deadline - self.now()) + 0.001)
         self.expiry_deadline = None
+
+
+_CHANGES = ("put", "put_many", "delete", "delete_many")
+"""The changes :meth:`StoreMachine.do_change_held` makes, in the order it makes them."""

@@ -293,10 +293,25 @@ class StaleCache(PassthroughCache):
     def cache_ttl(self, remaining: float | None) -> float | None:
         return self.maximum_ttl if self.outlives_store else super().cache_ttl(remaining)
 
+    def bind(self) -> Any:
+        runtime = super().bind()
+        return _Skipping(runtime, self.skips) if self.skips else runtime
+
+
+class _Skipping:
+    """A cache runtime that lets one operation past it untouched: its copies stay stale."""
+
+    def __init__(self, runtime: Any, skips: str) -> None:
+        self._runtime = runtime
+        self._skips = skips
+
     async def around(self, call: Call, proceed: Proceed) -> Any:
-        if call.op.name == self.skips:
+        if call.op.name == self._skips:
             return await proceed(call)
-        return await super().around(call, proceed)
+        return await self._runtime.around(call, proceed)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._runtime, name)
 
 
 def stale_cache(store: Any, cache: Any, **defect: Any) -> AspectWrapper:
