@@ -31,9 +31,6 @@ __all__ = [
     "Kind",
     "Operation",
     "Proceed",
-    "operation_entries",
-    "operation_methods",
-    "proxy_methods",
 ]
 
 
@@ -267,7 +264,7 @@ _TEMPLATES: Final = {
     # family: (the builder's arguments, each function's parameters, its body)
     "invoke": ("", "s, c", "return s.{name}({stored})"),
     "method": ("dispatch", "self, {declared}", "return dispatch(self, {call})"),
-    "entry": ("around, proceed", "{positional}", "return around({call}, proceed)"),
+    "entry": ("entries", "{positional}", "return around_{name}({call}, proceed_{name})"),
     "proxy": ("", "self, {declared}", "return self._self_via_{name}.{name}({args})"),
 }
 
@@ -291,6 +288,8 @@ def _compile_builder(family: str) -> Callable[..., dict[str, Callable[..., Any]]
             "call": signature.call(name.upper()),
         }
         head = parameters.format(**fields).rstrip(", ")
+        if arguments == "entries":
+            lines.append(f"    around_{name}, proceed_{name} = entries[{name!r}]")
         lines += [f"    def {name}({head}):", "        " + body.format(**fields), ""]
     lines.append(f"    return {{{', '.join(f'{n!r}: {n}' for n in _SIGNATURES)}}}")
     source = "\n".join(lines) + "\n"
@@ -378,27 +377,29 @@ def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
     return _as_methods(_build_methods(dispatch))
 
 
-def operation_entries(around: Around, proceed: Proceed) -> dict[str, Callable[..., Any]]:
-    """Build each operation's entry into one layer: make the :class:`Call`, start ``around``.
+def chain_entries(
+    entries: Mapping[str, tuple[Around, Proceed]],
+) -> dict[str, Callable[..., Any]]:
+    """Build each operation's entry into a chain: make the :class:`Call`, start its layer.
 
     An entry returns the awaitable ``around(call, proceed)`` gives, without a coroutine of its
     own: one frame less per layer and per call.
 
     Args:
-        around: The layer's hook, usually a runtime's bound ``around``.
-        proceed: How the layer passes a call on.
+        entries: Per operation name, the ``around`` of its outermost layer and the
+            ``proceed`` it is given (see :class:`kvdeco._chain.Chain`).
 
     Returns:
         The entries by operation name, taking the same arguments as the store's methods.
     """
-    return _build_entries(around, proceed)
+    return _build_entries(entries)
 
 
 def proxy_methods() -> dict[str, Callable[..., Any]]:
     """Build each operation's proxy method, calling ``self._self_via_<name>.<name>``.
 
     ``self._self_via_get`` is whatever has the ``get`` to call: a namespace of
-    :func:`operation_entries`, or the wrapped store itself for an operation the layer passes
+    :func:`chain_entries`, or the wrapped store itself for an operation the layer passes
     through untouched (its method is then looked up at each call, as a direct call would).
     """
     return _as_methods(_build_proxy_methods())
