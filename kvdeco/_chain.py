@@ -24,7 +24,7 @@ from typing import Any
 from kvdeco.aspect import Aspect, Runtime
 from kvdeco.operations import OPERATIONS, Call, Proceed
 
-__all__ = ["Chain", "guarded", "handles"]
+__all__ = ["Chain", "guarded", "handles", "run_unmarked"]
 
 
 def handles(runtime: Any, name: str) -> bool:
@@ -89,6 +89,19 @@ task created inside a call copies the context, marks included: while the call ru
 is part of it (``gather`` of ``self.put`` in a ``put_many``); when the call returns, its mark
 is emptied, so it no longer equals any store's and a task that lives on is outside the call.
 A list is the cheapest object with both properties (compared by value, emptied in place)."""
+
+
+def run_unmarked(chain: Chain, store: object, call: Call) -> Awaitable[Any]:
+    """Run ``call`` for a store method that never calls its store's own operations.
+
+    Such a method cannot re-enter, so outside any other stack's call there is no mark to set
+    and no coroutine of the engine's own: the call costs what it costs on a proxy. Inside one
+    (a nested call of another method), it is :func:`guarded` as usual.
+    """
+    if _ACTIVE.get():
+        return guarded(chain, store, call)
+    around, proceed = chain.entries[call.op.name]
+    return around(call, proceed)
 
 
 async def guarded(chain: Chain, store: object, call: Call) -> Any:

@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
-from kvdeco._chain import Chain, guarded
+from kvdeco._chain import Chain, guarded, run_unmarked
 from kvdeco._proxy import AspectWrapper, BaseWrapper
 from kvdeco.aspect import Aspect
 from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
@@ -131,6 +131,9 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
     def dispatch(store: Any, call: Call) -> Any:
         return guarded(chain_of(store), store, call)
 
+    def dispatch_unmarked(store: Any, call: Call) -> Any:
+        return run_unmarked(chain_of(store), store, call)
+
     namespace: dict[str, Any] = {
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,
@@ -141,11 +144,14 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__kvdeco_group__": group,
         "__reduce_ex__": _reduce_decorated,
     }
+    unmarked = operation_methods(dispatch_unmarked)
     for name, method in operation_methods(dispatch).items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
         if not any(a.operations is None or name in a.operations for a in aspects):
             continue  # no layer of the stack handles it: the class's own method serves it
+        if _self_contained(floor.__wrapped__ if floor is not None else cls, name):
+            method = unmarked[name]
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method
@@ -155,6 +161,20 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
     generated: type[Any] = metaclass(cls.__name__, (cls,), namespace)
     generated.__kvdeco_floor__ = floor or generated
     return generated
+
+
+_SELF_CONTAINED_MODULES = frozenset(
+    {"kvdeco.stores.memory", "kvdeco.stores.disk", "kvdeco.stores.redis"}
+)
+"""Modules whose store methods never call their own store's operations (a test checks it)."""
+
+
+def _self_contained(cls: type[Any], name: str) -> bool:
+    """Whether ``cls``'s method ``name`` is one of kvdeco's own, which never re-enter."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__module__ in _SELF_CONTAINED_MODULES
+    return False
 
 
 _METACLASSES: dict[type, type] = {}

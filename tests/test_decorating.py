@@ -454,3 +454,48 @@ def test_a_generated_class_keeps_its_name_and_shows_its_layers() -> None:
     assert "with_statistics(), prefix_keys(prefix='app'" in shown[0]
     assert "prefix_keys(prefix='app'" in shown[1] and "with_statistics" not in shown[1]
     assert shown[2] == repr(ExtraStore) and " with " not in shown[2]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class CountsCalls(Aspect):
+    """Records the name of every operation that reaches it."""
+
+    label: ClassVar[str] = "counts_calls"
+    seen: list[str] = dataclasses.field(compare=False, hash=False, repr=False)
+
+    def around(self, call: Call, proceed: Proceed) -> Any:
+        self.seen.append(call.op.name)
+        return proceed(call)
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+async def test_kvdeco_stores_never_call_their_own_operations(kind: str, tmp_path: Any) -> None:
+    # The class path skips the re-entry mark for kvdeco's own stores on this promise: were a
+    # method to call another through self, the layer would see that call twice.
+    from kvdeco import DiskStore
+
+    seen: list[str] = []
+    layer = Decorator(CountsCalls(seen), AspectWrapper)
+    store = layer(MemoryStore)() if kind == "memory" else layer(DiskStore)(tmp_path / "db")
+    calls: list[tuple[str, Any]] = [
+        ("put", lambda: store.put("a", {"n": 1}, ttl=60)),
+        ("put_many", lambda: store.put_many(["b", "c"], [{"n": 2}, {"n": 3}])),
+        ("get", lambda: store.get("a")),
+        ("ttl", lambda: store.ttl("a")),
+        ("get_many", lambda: store.get_many(["a", "b"])),
+        ("ttl_many", lambda: store.ttl_many(["a", "b"])),
+        ("keys", lambda: store.keys()),
+        ("collections", lambda: store.collections()),
+        ("delete", lambda: store.delete("a")),
+        ("delete_many", lambda: store.delete_many(["b"])),
+        ("destroy_collection", lambda: store.destroy_collection("default")),
+        ("cull", lambda: store.cull()),
+        ("destroy", lambda: store.destroy()),
+    ]
+    for name, make in calls:
+        seen.clear()
+        await make()
+        assert seen == [name]
+    close = getattr(store, "close", None)
+    if close is not None:
+        await close()
