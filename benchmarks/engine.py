@@ -1,11 +1,10 @@
 """The engine's cost per call, side by side: ``python benchmarks/engine.py [--repeat N]``.
 
 Every row is the median over repetitions (the rows interleaved in each) of the time of one
-``get`` of a present key over a ``MemoryStore``, in microseconds of this process's CPU time. A layer's cost is that time
-minus the plain store's, compared with the floor's cost measured in the same run: a
-hand-written pass-through layer (one ``async def`` that awaits the store). py-key-value's
-layers, when it is installed, are measured in the same run over its own ``MemoryStore``.
-A run takes a few seconds.
+``get`` of a present key over a ``MemoryStore``, in microseconds of this process's CPU time,
+and its ratio to the floor measured in the same run: a hand-written pass-through layer (one
+``async def`` that awaits the store). py-key-value's layers, when it is installed, are
+measured in the same run, over its own ``MemoryStore``. A run takes a few seconds.
 """
 
 from __future__ import annotations
@@ -133,29 +132,15 @@ async def measure(repeat: int, count: int) -> dict[str, float]:
 
 
 def render(medians: dict[str, float]) -> str:
-    """The rows as a Markdown table.
-
-    A layer's cost is its time minus the plain store's; it is compared with the floor's cost
-    and, for py-key-value's layers, with the cost of py-key-value's layer over its own store.
-    """
-    bare = medians["MemoryStore"]
-    floor = medians["floor: hand-written pass-through"] - bare
-    pykv_bare = medians.get("py-key-value MemoryStore")
-    lines = [
-        "| row | µs per get | layer cost, µs | / floor's cost | / py-key-value's cost |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    """The rows as a Markdown table: time per ``get``, and ratios to the floor and to the
+    same layer of py-key-value."""
+    floor = medians["floor: hand-written pass-through"]
+    lines = ["| row | µs per get | x floor | x py-key-value's layer |", "|---|---:|---:|---:|"]
     for name, value in medians.items():
-        cost = value - (pykv_bare if name.startswith("py-") and pykv_bare else bare)
-        theirs = None
-        for layer in ("prefix keys", "statistics", "retry"):
-            if name.startswith(layer + " (") and pykv_bare is not None:
-                found = medians.get(f"py-key-value {layer}")
-                theirs = None if found is None else found - pykv_bare
-        shown = "" if name.endswith("MemoryStore") else f"{cost:.2f}"
-        ratio = "" if name.endswith("MemoryStore") else f"{cost / floor:.2f}"
-        versus = f"{cost / theirs:.2f}" if theirs else ""
-        lines.append(f"| {name} | {value:.2f} | {shown} | {ratio} | {versus} |")
+        layer = name.split(" (")[0]
+        theirs = medians.get(f"py-key-value {layer}") if "(" in name else None
+        versus = f"{value / theirs:.3f}" if theirs else ""
+        lines.append(f"| {name} | {value:.2f} | {value / floor:.2f} | {versus} |")
     return "\n".join(lines)
 
 
