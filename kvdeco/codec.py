@@ -1,4 +1,4 @@
-"""The base of aspects that transform each value: compression, encryption, size limits.
+"""The base of aspects that transform each value one at a time: compression, encryption.
 
 A :class:`ValueCodec` says how one value is encoded on the way into the inner store and
 decoded on the way out; the base applies that to every operation, per item, keeping bulk calls

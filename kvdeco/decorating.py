@@ -20,16 +20,17 @@ Example:
 
 from __future__ import annotations
 
-import contextvars
+import itertools
 import sys
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from kvdeco._chain import Chain, guarded, run_unmarked
+from kvdeco._proxy import AspectWrapper, BaseWrapper
 from kvdeco.aspect import Aspect
 from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
 from kvdeco.protocols import AsyncKeyValue
-from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 
 if TYPE_CHECKING:
     from kvdeco.stacking import Stack
@@ -39,16 +40,11 @@ __all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
 S = TypeVar("S")
 W = TypeVar("W", bound=AspectWrapper)
 
-_ACTIVE: contextvars.ContextVar[tuple[tuple[type, int], ...]] = contextvars.ContextVar(
-    "kvdeco_active_layers", default=()
-)
-"""The (generated class, instance) layers running in this context: a store method that calls
-another decorated method of its own instance must not get the aspect twice. A context
-variable, unlike a counter on the instance, stays right under ``asyncio.gather``. A tuple:
-it holds one entry per layer running, and extending it costs less than a set union."""
-
 _GENERATED: weakref.WeakKeyDictionary[type, dict[Aspect, type]] = weakref.WeakKeyDictionary()
 _RUNTIMES = "_kvdeco_runtimes"
+_CHAIN = "_kvdeco_chain_"
+"""Prefix of the instance attribute that caches one generated class's chain; never pickled."""
+_serial = itertools.count()
 
 
 class Decorator(Generic[W]):
@@ -101,12 +97,17 @@ class Decorator(Generic[W]):
 def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
     """Return a subclass of the store class ``cls`` whose operations run through ``aspect``.
 
-    The same class and aspect always give the same subclass, so instances pickle.
+    The same class and aspect always give the same subclass, so instances pickle. Decorating
+    a class that was itself just generated adds the aspect to the same stack: however many
+    decorators are stacked, a call makes one :class:`~kvdeco.operations.Call` and runs one
+    chain.
     """
     missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(cls, op.name, None))]
     if missing:
         raise TypeError(
-            f"{cls.__name__} is not a key-value store class: it has no {', '.join(missing)}"
+            f"{cls.__name__} is not a key-value store class: it has no {', '.join(missing)}. "
+            "A store with get, put and delete gains the bulk operations as an instance: "
+            "kvdeco.adapt(store)"
         )
     by_aspect = _GENERATED.setdefault(cls, {})
     generated = by_aspect.get(aspect)
@@ -116,35 +117,32 @@ def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
 
 
 def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
-    stateless = type(aspect).bind is Aspect.bind
     # Runtimes are kept on the instance under the layer's place in the stack, a picklable key.
-    layer_key = (aspect, *getattr(cls, "__kvdeco_layer_key__", ()))
-    generated: type[Any]
+    layer_key = _LayerKey((aspect, *getattr(cls, "__kvdeco_layer_key__", _LayerKey(())).parts))
+    if "__kvdeco_aspect__" in cls.__dict__:
+        # Flatten: the new layer joins the stack of the class it decorates, and its methods
+        # call the undecorated class underneath that stack directly.
+        group = ((aspect, layer_key), *cls.__dict__["__kvdeco_group__"])
+        floor = cls.__dict__["__kvdeco_floor__"]
+    else:
+        group, floor = ((aspect, layer_key),), None
+    chain_name = f"{_CHAIN}{next(_serial)}"
+    aspects = tuple(layer[0] for layer in group)
 
-    runtime_key = _LayerKey(layer_key)
+    def chain_of(store: Any) -> Chain:
+        chain: Chain | None = store.__dict__.get(chain_name)
+        if chain is None:
+            parent = super(floor or generated, store)
+            runtimes = [_runtime_of(store, a, key) for a, key in group]
+            chain = Chain(aspects, runtimes, lambda call: call.op.invoke(parent, call))
+            store.__dict__[chain_name] = chain
+        return chain
 
-    def runtime_of(store: Any) -> Any:
-        if stateless:
-            return aspect
-        runtimes = store.__dict__.get(_RUNTIMES)
-        if runtimes is None:
-            runtimes = store.__dict__[_RUNTIMES] = {}
-        runtime = runtimes.get(runtime_key)
-        if runtime is None:
-            runtime = runtimes[runtime_key] = aspect.bind()
-        return runtime
+    def dispatch(store: Any, call: Call) -> Any:
+        return guarded(chain_of(store), store, call)
 
-    async def dispatch(store: Any, call: Call) -> Any:
-        parent = super(generated, store)
-        active = _ACTIVE.get()
-        mark = (generated, id(store))
-        if active and mark in active:
-            return await call.op.invoke(parent, call)
-        token = _ACTIVE.set((*active, mark))
-        try:
-            return await runtime_of(store).around(call, lambda c: c.op.invoke(parent, c))
-        finally:
-            _ACTIVE.reset(token)
+    def dispatch_unmarked(store: Any, call: Call) -> Any:
+        return run_unmarked(chain_of(store), store, call)
 
     namespace: dict[str, Any] = {
         "__module__": cls.__module__,
@@ -153,22 +151,80 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__wrapped__": cls,
         "__kvdeco_aspect__": aspect,
         "__kvdeco_layer_key__": layer_key,
+        "__kvdeco_group__": group,
         "__reduce_ex__": _reduce_decorated,
     }
-    handled = aspect.operations
+    unmarked = operation_methods(dispatch_unmarked)
     for name, method in operation_methods(dispatch).items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
-        if handled is not None and name not in handled:
-            continue  # the aspect leaves it alone: the store's own method serves it
+        if not any(a.operations is None or name in a.operations for a in aspects):
+            continue  # no layer of the stack handles it: the class's own method serves it
+        if _self_contained(floor.__wrapped__ if floor is not None else cls, name):
+            method = unmarked[name]
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method
     for name in aspect.exposed:
-        namespace[name] = property(_exposed_getter(runtime_of, name))
-    metaclass: Any = type(cls)
-    generated = metaclass(cls.__name__, (cls,), namespace)
+        namespace[name] = property(_exposed_getter(aspect, layer_key, name))
+    metaclass: Any = _shown_with_layers(type(cls))
+    generated: type[Any] = metaclass(cls.__name__, (cls,), namespace)
+    generated.__kvdeco_floor__ = floor or generated
     return generated
+
+
+_SELF_CONTAINED_MODULES = frozenset(
+    {"kvdeco.stores.memory", "kvdeco.stores.disk", "kvdeco.stores.redis"}
+)
+"""Modules whose store methods never call their own store's operations (a test checks it)."""
+
+
+def _self_contained(cls: type[Any], name: str) -> bool:
+    """Whether ``cls``'s method ``name`` is one of kvdeco's own, which never re-enter."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__module__ in _SELF_CONTAINED_MODULES
+    return False
+
+
+_METACLASSES: dict[type, type] = {}
+
+
+def _shown_with_layers(metaclass: type) -> type:
+    """The metaclass of generated classes: the store's own, with a repr that shows the layers.
+
+    A generated class keeps its store's name, so without this a stack of four would print the
+    same ``<class 'app.MyStore'>`` four times in its ``__mro__``.
+    """
+    if issubclass(metaclass, _ShowsLayers):
+        return metaclass
+    found = _METACLASSES.get(metaclass)
+    if found is None:
+        name = metaclass.__name__
+        make: Any = type(metaclass)
+        found = _METACLASSES[metaclass] = make(
+            f"Layered{name[:1].upper()}{name[1:]}", (_ShowsLayers, metaclass), {}
+        )
+    return found
+
+
+class _ShowsLayers(type):
+    def __repr__(cls) -> str:
+        shown = ", ".join(repr(aspect) for aspect, _ in cls.__dict__["__kvdeco_group__"])
+        return f"<class '{cls.__module__}.{cls.__qualname__}' with {shown}>"
+
+
+def _runtime_of(store: Any, aspect: Aspect, key: _LayerKey) -> Any:
+    """The runtime ``aspect`` bound for ``store`` at its place ``key`` in the stack."""
+    if type(aspect).bind is Aspect.bind:
+        return aspect
+    runtimes = store.__dict__.get(_RUNTIMES)
+    if runtimes is None:
+        runtimes = store.__dict__[_RUNTIMES] = {}
+    runtime = runtimes.get(key)
+    if runtime is None:
+        runtime = runtimes[key] = aspect.bind()
+    return runtime
 
 
 class _LayerKey:
@@ -194,9 +250,9 @@ class _LayerKey:
         return (_LayerKey, (self.parts,))
 
 
-def _exposed_getter(runtime_of: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:
+def _exposed_getter(aspect: Aspect, key: _LayerKey, name: str) -> Callable[[Any], Any]:
     def getter(store: Any) -> Any:
-        return getattr(runtime_of(store), name)
+        return getattr(_runtime_of(store, aspect, key), name)
 
     return getter
 
@@ -211,6 +267,9 @@ def _reduce_decorated(store: Any, protocol: int) -> tuple[Any, ...]:
         aspects.append(cls.__dict__["__kvdeco_aspect__"])
         cls = cls.__wrapped__
     state = store.__getstate__() if hasattr(store, "__getstate__") else store.__dict__
+    if isinstance(state, dict):
+        # A chain holds functions: it is rebuilt on first use, not pickled.
+        state = {name: value for name, value in state.items() if not name.startswith(_CHAIN)}
     return (_new_decorated, (cls, tuple(reversed(aspects))), state)
 
 

@@ -67,7 +67,9 @@ def statistics_of(store: object) -> StatisticsRecorder:
     """
     proxy = _find_wrapper(store, StatisticsWrapper)
     if proxy is not None:
-        return proxy._self_recorder
+        recorder = proxy._self_runtime
+        assert isinstance(recorder, StatisticsRecorder)
+        return recorder
     inner: Any = store
     while isinstance(inner, BaseWrapper):
         inner = inner.__wrapped__

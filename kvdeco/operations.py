@@ -5,16 +5,23 @@ single-key operation), the collection, the values of a write and the TTL. An asp
 changes a call builds a new one with :meth:`Call.replace` (calls are never mutated, because a
 retry or a fallback proceeds with the same call twice) and passes it on.
 
-:func:`operation_methods` turns a dispatch function into the thirteen methods with the
-protocol's real signatures; the class path and the instance path both use it, so no wrapper
-writes a method per operation.
+The thirteen signatures are written once, in :mod:`kvdeco.protocols`. Every function that
+takes or forwards an operation's arguments (the methods of a decorated class, the entries and
+methods of a wrapper proxy, the call that reaches a store) is generated from them here: a
+source template per family, compiled once at import with a :mod:`linecache` entry so that
+tracebacks and :func:`inspect.getsource` show real code, and the protocol's annotations and
+docstring copied onto the result.
 """
 
 from __future__ import annotations
 
 import enum
+import inspect
+import linecache
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Final
+
+from kvdeco import protocols
 
 __all__ = [
     "CAPABILITIES",
@@ -24,9 +31,6 @@ __all__ = [
     "Kind",
     "Operation",
     "Proceed",
-    "operation_entries",
-    "operation_methods",
-    "proxy_methods",
 ]
 
 
@@ -152,74 +156,198 @@ Proceed = Callable[[Call], Awaitable[Any]]
 """What an aspect calls to pass a call on to the next layer."""
 
 
-def _get(s: Any, c: Call) -> Awaitable[Any]:
-    return s.get(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _ttl(s: Any, c: Call) -> Awaitable[Any]:
-    return s.ttl(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _put(s: Any, c: Call) -> Awaitable[Any]:
-    assert c.values is not None
-    return s.put(c.keys[0], c.values[0], collection=c.collection, ttl=c.ttl)  # type: ignore[no-any-return]
-
-
-def _delete(s: Any, c: Call) -> Awaitable[Any]:
-    return s.delete(c.keys[0], collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _get_many(s: Any, c: Call) -> Awaitable[Any]:
-    return s.get_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _ttl_many(s: Any, c: Call) -> Awaitable[Any]:
-    return s.ttl_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _put_many(s: Any, c: Call) -> Awaitable[Any]:
-    return s.put_many(c.keys, c.values, collection=c.collection, ttl=c.ttl)  # type: ignore[no-any-return]
-
-
-def _delete_many(s: Any, c: Call) -> Awaitable[Any]:
-    return s.delete_many(c.keys, collection=c.collection)  # type: ignore[no-any-return]
-
-
-def _keys(s: Any, c: Call) -> Awaitable[Any]:
-    return s.keys(c.collection, limit=c.limit)  # type: ignore[no-any-return]
-
-
-def _collections(s: Any, c: Call) -> Awaitable[Any]:
-    return s.collections(limit=c.limit)  # type: ignore[no-any-return]
-
-
-def _destroy(s: Any, c: Call) -> Awaitable[Any]:
-    return s.destroy()  # type: ignore[no-any-return]
-
-
-def _destroy_collection(s: Any, c: Call) -> Awaitable[Any]:
-    return s.destroy_collection(c.collection)  # type: ignore[no-any-return]
-
-
-def _cull(s: Any, c: Call) -> Awaitable[Any]:
-    return s.cull()  # type: ignore[no-any-return]
-
-
-GET: Final = Operation("get", Kind.READ, _get)
-TTL: Final = Operation("ttl", Kind.READ, _ttl, with_ttl=True)
-PUT: Final = Operation("put", Kind.WRITE, _put)
-DELETE: Final = Operation("delete", Kind.DELETE, _delete)
-GET_MANY: Final = Operation("get_many", Kind.READ, _get_many, many=True)
-TTL_MANY: Final = Operation("ttl_many", Kind.READ, _ttl_many, many=True, with_ttl=True)
-PUT_MANY: Final = Operation("put_many", Kind.WRITE, _put_many, many=True)
-DELETE_MANY: Final = Operation("delete_many", Kind.DELETE, _delete_many, many=True)
-KEYS: Final = Operation("keys", Kind.LIST, _keys, capability=True)
-COLLECTIONS: Final = Operation("collections", Kind.LIST, _collections, capability=True)
-DESTROY: Final = Operation("destroy", Kind.DELETE, _destroy, capability=True)
-DESTROY_COLLECTION: Final = Operation(
-    "destroy_collection", Kind.DELETE, _destroy_collection, capability=True
+_PROTOCOLS: Final = (
+    protocols.AsyncKeyValue,
+    protocols.SupportsKeys,
+    protocols.SupportsCollections,
+    protocols.SupportsDestroy,
+    protocols.SupportsDestroyCollection,
+    protocols.SupportsCull,
 )
-CULL: Final = Operation("cull", Kind.ADMIN, _cull, capability=True)
+"""Where each operation's signature is written, in the order operations are listed."""
+
+_SHAPES: Final = {
+    # name: (kind, many, with_ttl)
+    "get": (Kind.READ, False, False),
+    "ttl": (Kind.READ, False, True),
+    "put": (Kind.WRITE, False, False),
+    "delete": (Kind.DELETE, False, False),
+    "get_many": (Kind.READ, True, False),
+    "ttl_many": (Kind.READ, True, True),
+    "put_many": (Kind.WRITE, True, False),
+    "delete_many": (Kind.DELETE, True, False),
+    "keys": (Kind.LIST, False, False),
+    "collections": (Kind.LIST, False, False),
+    "destroy": (Kind.DELETE, False, False),
+    "destroy_collection": (Kind.DELETE, False, False),
+    "cull": (Kind.ADMIN, False, False),
+}
+
+# How each protocol parameter fills a Call, and how a Call gives it back.
+_INTO_CALL: Final = {
+    "key": ("keys", "(key,)"),
+    "keys": ("keys", "keys"),
+    "value": ("values", "(value,)"),
+    "values": ("values", "values"),
+    "collection": ("collection", "collection"),
+    "ttl": ("ttl", "ttl"),
+    "limit": ("limit", "limit"),
+}
+_FROM_CALL: Final = {
+    "key": "c.keys[0]",
+    "keys": "c.keys",
+    "value": "c.values[0]",
+    "values": "c.values",
+    "collection": "c.collection",
+    "ttl": "c.ttl",
+    "limit": "c.limit",
+}
+
+
+class _Signature:
+    """One operation's signature as read from the protocol, in the pieces the templates use."""
+
+    def __init__(self, function: Callable[..., Any]) -> None:
+        self.function = function
+        self.parameters = [
+            p for p in inspect.signature(function).parameters.values() if p.name != "self"
+        ]
+
+    def declared(self, *, keyword_only: bool = True) -> str:
+        """The parameter list as declared (``keyword_only=False`` drops the ``*``)."""
+        parts: list[str] = []
+        star = False
+        for p in self.parameters:
+            if keyword_only and p.kind is p.KEYWORD_ONLY and not star:
+                parts.append("*")
+                star = True
+            parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
+        return ", ".join(parts)
+
+    def forwarded(self, value_of: Callable[[str], str] = lambda name: name) -> str:
+        """The arguments of a call that passes each parameter on as the protocol takes it."""
+        return ", ".join(
+            value_of(p.name)
+            if p.kind is p.POSITIONAL_OR_KEYWORD
+            else f"{p.name}={value_of(p.name)}"
+            for p in self.parameters
+        )
+
+    def call(self, constant: str) -> str:
+        """The expression that builds this operation's :class:`Call` from the parameters."""
+        fields = {"keys": "()", "collection": "None", "values": "None", "ttl": "None"}
+        limit = None
+        for p in self.parameters:
+            field, expression = _INTO_CALL[p.name]
+            if field == "limit":
+                limit = expression
+            else:
+                fields[field] = expression
+        parts = [constant, fields["keys"], fields["collection"], fields["values"], fields["ttl"]]
+        if limit is not None:
+            parts.append(f"limit={limit}")
+        return f"Call({', '.join(parts)})"
+
+
+def _signatures() -> dict[str, _Signature]:
+    found: dict[str, _Signature] = {}
+    for protocol in _PROTOCOLS:
+        for name, member in vars(protocol).items():
+            if name in _SHAPES and inspect.iscoroutinefunction(member):
+                found[name] = _Signature(member)
+    return found
+
+
+_SIGNATURES: Final = _signatures()
+
+_TEMPLATES: Final = {
+    # family: (the builder's arguments, each function's parameters, its body)
+    "invoke": ("", "s, c", "return s.{name}({stored})"),
+    "method": ("dispatch", "self, {declared}", "return dispatch(self, {call})"),
+    "entry": ("entries", "{positional}", "return around_{name}({call}, proceed_{name})"),
+    "proxy": ("", "self, {declared}", "return self._self_via_{name}.{name}({args})"),
+}
+
+
+def _compile_builder(family: str) -> Callable[..., dict[str, Callable[..., Any]]]:
+    """Compile the builder of one family: given its arguments, it returns one function per
+    operation, made from the family's template and each operation's protocol signature.
+
+    The source gets a :mod:`linecache` entry, so tracebacks and :func:`inspect.getsource`
+    show it under its own file name.
+    """
+    arguments, parameters, body = _TEMPLATES[family]
+    lines = [f"def build({arguments}):"]
+    for name, signature in _SIGNATURES.items():
+        fields = {
+            "name": name,
+            "declared": signature.declared(),
+            "positional": signature.declared(keyword_only=False),
+            "args": signature.forwarded(),
+            "stored": signature.forwarded(_FROM_CALL.__getitem__),
+            "call": signature.call(name.upper()),
+        }
+        head = parameters.format(**fields).rstrip(", ")
+        if arguments == "entries":
+            lines.append(f"    around_{name}, proceed_{name} = entries[{name!r}]")
+        lines += [f"    def {name}({head}):", "        " + body.format(**fields), ""]
+    lines.append(f"    return {{{', '.join(f'{n!r}: {n}' for n in _SIGNATURES)}}}")
+    source = "\n".join(lines) + "\n"
+    filename = f"<kvdeco generated {family} operations>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    scope: dict[str, Any] = {"Call": Call, **_CONSTANTS}
+    # The source is built above from the protocol's own signatures, never from input.
+    exec(compile(source, filename, "exec"), scope)
+    builder: Callable[..., dict[str, Callable[..., Any]]] = scope["build"]
+    return builder
+
+
+def _as_methods(functions: dict[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Give generated methods the protocol's annotations and docstrings, and mark them as
+    coroutine functions: they return an awaitable without being a coroutine themselves."""
+    for name, function in functions.items():
+        protocol_function = _SIGNATURES[name].function
+        function.__annotations__ = dict(protocol_function.__annotations__)
+        function.__doc__ = protocol_function.__doc__
+        _mark_coroutine_function(function)
+    return functions
+
+
+def _mark_coroutine_function(function: Callable[..., Any]) -> None:
+    import asyncio.coroutines
+
+    mark = getattr(inspect, "markcoroutinefunction", None)  # Python 3.12+
+    if mark is not None:
+        mark(function)
+    else:
+        function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+
+
+_CONSTANTS: dict[str, Operation] = {}
+_invokers = _compile_builder("invoke")()
+for _name, (_kind, _many, _with_ttl) in _SHAPES.items():
+    _CONSTANTS[_name.upper()] = Operation(
+        _name,
+        _kind,
+        _invokers[_name],
+        many=_many,
+        with_ttl=_with_ttl,
+        capability=_SIGNATURES[_name].function.__qualname__.split(".")[0] != "AsyncKeyValue",
+    )
+
+GET: Final = _CONSTANTS["GET"]
+TTL: Final = _CONSTANTS["TTL"]
+PUT: Final = _CONSTANTS["PUT"]
+DELETE: Final = _CONSTANTS["DELETE"]
+GET_MANY: Final = _CONSTANTS["GET_MANY"]
+TTL_MANY: Final = _CONSTANTS["TTL_MANY"]
+PUT_MANY: Final = _CONSTANTS["PUT_MANY"]
+DELETE_MANY: Final = _CONSTANTS["DELETE_MANY"]
+KEYS: Final = _CONSTANTS["KEYS"]
+COLLECTIONS: Final = _CONSTANTS["COLLECTIONS"]
+DESTROY: Final = _CONSTANTS["DESTROY"]
+DESTROY_COLLECTION: Final = _CONSTANTS["DESTROY_COLLECTION"]
+CULL: Final = _CONSTANTS["CULL"]
 
 PROTOCOL_OPERATIONS: Final = (GET, TTL, PUT, DELETE, GET_MANY, TTL_MANY, PUT_MANY, DELETE_MANY)
 """The eight operations of :class:`kvdeco.protocols.AsyncKeyValue`."""
@@ -229,22 +357,15 @@ OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
 """Every operation by name."""
 
 Dispatch = Callable[[Any, Call], Awaitable[Any]]
+Around = Callable[[Call, Proceed], Awaitable[Any]]
 
-
-def _collect(scope: dict[str, Any], *, mark: bool = False) -> dict[str, Callable[..., Any]]:
-    """The operation functions a builder defined (its ``locals()``), by operation name.
-
-    ``mark``: flag them as coroutine functions (they return an awaitable without being one).
-    """
-    found: dict[str, Callable[..., Any]] = {name: scope[name] for name in OPERATIONS}
-    if mark:
-        for function in found.values():
-            _mark_coroutine_function(function)
-    return found
+_build_methods: Final = _compile_builder("method")
+_build_entries: Final = _compile_builder("entry")
+_build_proxy_methods: Final = _compile_builder("proxy")
 
 
 def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
-    """Build every operation's method, with its real signature, around one dispatch function.
+    """Build every operation's method, with the protocol's signature, around one dispatch.
 
     Args:
         dispatch: Called as ``dispatch(self, call)``; returns an awaitable of the result.
@@ -253,220 +374,32 @@ def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
         The methods by name, ready to be set on a class. They return ``dispatch``'s awaitable
         without a coroutine of their own, and are marked as coroutine functions.
     """
-
-    def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return dispatch(self, Call(GET, (key,), collection))
-
-    def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return dispatch(self, Call(TTL, (key,), collection))
-
-    def put(
-        self: Any,
-        key: str,
-        value: Mapping[str, Any],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> Awaitable[None]:
-        return dispatch(self, Call(PUT, (key,), collection, (value,), ttl))
-
-    def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return dispatch(self, Call(DELETE, (key,), collection))
-
-    def get_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return dispatch(self, Call(GET_MANY, keys, collection))
-
-    def ttl_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return dispatch(self, Call(TTL_MANY, keys, collection))
-
-    def put_many(
-        self: Any,
-        keys: Sequence[str],
-        values: Sequence[Mapping[str, Any]],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> Awaitable[None]:
-        return dispatch(self, Call(PUT_MANY, keys, collection, values, ttl))
-
-    def delete_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return dispatch(self, Call(DELETE_MANY, keys, collection))
-
-    def keys(
-        self: Any, collection: str | None = None, *, limit: int | None = None
-    ) -> Awaitable[Any]:
-        return dispatch(self, Call(KEYS, (), collection, limit=limit))
-
-    def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
-        return dispatch(self, Call(COLLECTIONS, limit=limit))
-
-    def destroy(self: Any) -> Awaitable[Any]:
-        return dispatch(self, Call(DESTROY))
-
-    def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
-        return dispatch(self, Call(DESTROY_COLLECTION, (), collection))
-
-    def cull(self: Any) -> Awaitable[None]:
-        return dispatch(self, Call(CULL))
-
-    return _collect(locals(), mark=True)
+    return _as_methods(_build_methods(dispatch))
 
 
-Around = Callable[[Call, Proceed], Awaitable[Any]]
-
-
-def operation_entries(around: Around, proceed: Proceed) -> dict[str, Callable[..., Any]]:
-    """Build each operation's entry into one layer: make the :class:`Call`, start ``around``.
+def chain_entries(
+    entries: Mapping[str, tuple[Around, Proceed]],
+) -> dict[str, Callable[..., Any]]:
+    """Build each operation's entry into a chain: make the :class:`Call`, start its layer.
 
     An entry returns the awaitable ``around(call, proceed)`` gives, without a coroutine of its
-    own: one frame less per layer and per call. A wrapper keeps these per store (see
-    :func:`proxy_methods`).
+    own: one frame less per layer and per call.
 
     Args:
-        around: The layer's hook, usually a runtime's bound ``around``.
-        proceed: How the layer passes a call on.
+        entries: Per operation name, the ``around`` of its outermost layer and the
+            ``proceed`` it is given (see :class:`kvdeco._chain.Chain`).
 
     Returns:
         The entries by operation name, taking the same arguments as the store's methods.
     """
-
-    def get(key: str, collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(GET, (key,), collection), proceed)
-
-    def ttl(key: str, collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(TTL, (key,), collection), proceed)
-
-    def put(
-        key: str, value: Mapping[str, Any], collection: str | None = None, ttl: Any = None
-    ) -> Awaitable[Any]:
-        return around(Call(PUT, (key,), collection, (value,), ttl), proceed)
-
-    def delete(key: str, collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(DELETE, (key,), collection), proceed)
-
-    def get_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(GET_MANY, keys, collection), proceed)
-
-    def ttl_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(TTL_MANY, keys, collection), proceed)
-
-    def put_many(
-        keys: Sequence[str],
-        values: Sequence[Mapping[str, Any]],
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> Awaitable[Any]:
-        return around(Call(PUT_MANY, keys, collection, values, ttl), proceed)
-
-    def delete_many(keys: Sequence[str], collection: str | None = None) -> Awaitable[Any]:
-        return around(Call(DELETE_MANY, keys, collection), proceed)
-
-    def keys(collection: str | None = None, limit: int | None = None) -> Awaitable[Any]:
-        return around(Call(KEYS, (), collection, limit=limit), proceed)
-
-    def collections(limit: int | None = None) -> Awaitable[Any]:
-        return around(Call(COLLECTIONS, limit=limit), proceed)
-
-    def destroy() -> Awaitable[Any]:
-        return around(Call(DESTROY), proceed)
-
-    def destroy_collection(collection: str) -> Awaitable[Any]:
-        return around(Call(DESTROY_COLLECTION, (), collection), proceed)
-
-    def cull() -> Awaitable[Any]:
-        return around(Call(CULL), proceed)
-
-    return _collect(locals())
+    return _build_entries(entries)
 
 
 def proxy_methods() -> dict[str, Callable[..., Any]]:
-    """Build each operation's method, with its real signature, calling ``self._self_via_<name>``.
-
-    The methods return the entry's awaitable directly (no coroutine of their own); they are
-    marked so that :func:`asyncio.iscoroutinefunction` (and, from Python 3.12,
-    :func:`inspect.iscoroutinefunction`) still call them coroutine functions.
+    """Build each operation's proxy method, calling ``self._self_via_<name>.<name>``.
 
     ``self._self_via_get`` is whatever has the ``get`` to call: a namespace of
-    :func:`operation_entries`, or the wrapped store itself for an operation the layer passes
+    :func:`chain_entries`, or the wrapped store itself for an operation the layer passes
     through untouched (its method is then looked up at each call, as a direct call would).
     """
-
-    def get(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_via_get.get(key, collection=collection)  # type: ignore[no-any-return]
-
-    def ttl(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_via_ttl.ttl(key, collection=collection)  # type: ignore[no-any-return]
-
-    def put(
-        self: Any,
-        key: str,
-        value: Mapping[str, Any],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> Awaitable[None]:
-        return self._self_via_put.put(key, value, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
-
-    def delete(self: Any, key: str, *, collection: str | None = None) -> Awaitable[Any]:
-        return self._self_via_delete.delete(key, collection=collection)  # type: ignore[no-any-return]
-
-    def get_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return self._self_via_get_many.get_many(keys, collection=collection)  # type: ignore[no-any-return]
-
-    def ttl_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return self._self_via_ttl_many.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
-
-    def put_many(
-        self: Any,
-        keys: Sequence[str],
-        values: Sequence[Mapping[str, Any]],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> Awaitable[None]:
-        return self._self_via_put_many.put_many(keys, values, collection=collection, ttl=ttl)  # type: ignore[no-any-return]
-
-    def delete_many(
-        self: Any, keys: Sequence[str], *, collection: str | None = None
-    ) -> Awaitable[Any]:
-        return self._self_via_delete_many.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
-
-    def keys(
-        self: Any, collection: str | None = None, *, limit: int | None = None
-    ) -> Awaitable[Any]:
-        return self._self_via_keys.keys(collection, limit=limit)  # type: ignore[no-any-return]
-
-    def collections(self: Any, *, limit: int | None = None) -> Awaitable[Any]:
-        return self._self_via_collections.collections(limit=limit)  # type: ignore[no-any-return]
-
-    def destroy(self: Any) -> Awaitable[Any]:
-        return self._self_via_destroy.destroy()  # type: ignore[no-any-return]
-
-    def destroy_collection(self: Any, collection: str) -> Awaitable[Any]:
-        return self._self_via_destroy_collection.destroy_collection(collection)  # type: ignore[no-any-return]
-
-    def cull(self: Any) -> Awaitable[None]:
-        return self._self_via_cull.cull()  # type: ignore[no-any-return]
-
-    return _collect(locals(), mark=True)
-
-
-def _mark_coroutine_function(function: Callable[..., Any]) -> None:
-    import asyncio.coroutines
-    import inspect
-
-    mark = getattr(inspect, "markcoroutinefunction", None)  # Python 3.12+
-    if mark is not None:
-        mark(function)
-    else:
-        function._is_coroutine = asyncio.coroutines._is_coroutine  # type: ignore[attr-defined]
+    return _as_methods(_build_proxy_methods())

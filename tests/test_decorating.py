@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import copy
 import dataclasses
+import json
 import pickle
+import traceback
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pytest
+from cryptography.fernet import Fernet
 
 from kvdeco import (
     Aspect,
@@ -19,6 +22,8 @@ from kvdeco import (
     PrefixKeysWrapper,
     StatisticsWrapper,
     adapt,
+    compressed,
+    encrypted,
     layers,
     prefix_keys,
     unwrap,
@@ -313,3 +318,184 @@ def test_aspects_are_values() -> None:
     assert pickle.loads(pickle.dumps(first)) == first
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.prefix = "b"  # type: ignore[misc]
+
+
+# -- re-entry: a store method that calls its own decorated methods ------------------------
+
+FERNET = Fernet(Fernet.generate_key())
+
+
+class FillingStore(MemoryStore):
+    """A read-through store: a miss is filled with ``self.put`` from inside ``get``."""
+
+    async def get(self, key: str, *, collection: str | None = None) -> Any:
+        found = await super().get(key, collection=collection)
+        if found is None:
+            found = {"filled": key}
+            await self.put(key, found, collection=collection)
+        return found
+
+
+class LoopingStore(MemoryStore):
+    """A bulk write written as a loop of single writes."""
+
+    async def put_many(  # type: ignore[override]
+        self,
+        keys: Sequence[str],
+        values: Sequence[Any],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> None:
+        for key, value in zip(keys, values):
+            await self.put(key, value, collection=collection, ttl=ttl)
+
+
+class SpawningStore(MemoryStore):
+    """A bulk write that leaves a follow-up write to a task that outlives it."""
+
+    follow_up: asyncio.Task[None] | None = None
+
+    async def put_many(  # type: ignore[override]
+        self,
+        keys: Sequence[str],
+        values: Sequence[Any],
+        *,
+        collection: str | None = None,
+        ttl: Any = None,
+    ) -> None:
+        await MemoryStore.put_many(self, keys, values, collection=collection, ttl=ttl)
+        started = asyncio.Event()
+
+        async def later() -> None:
+            await started.wait()
+            await self.put("later", {"secret": "after"}, collection=collection)
+
+        self.follow_up = asyncio.create_task(later())
+        started.set()
+
+
+def stored(store: MemoryStore, key: str) -> Any:
+    """What the undecorated store holds under ``key``, bypassing every layer."""
+    return MemoryStore.get(store, key)
+
+
+async def test_a_write_made_inside_a_read_still_goes_through_the_layer() -> None:
+    store = encrypted(FERNET)(FillingStore)()
+    assert await store.get("k") == {"filled": "k"}
+    raw = await stored(store, "k")
+    assert "__encrypted_data__" in raw and "filled" not in json.dumps(raw)
+    assert await store.get("k") == {"filled": "k"}
+
+
+async def test_a_bulk_write_made_of_single_writes_is_transformed_exactly_once() -> None:
+    for layer in (encrypted(FERNET), compressed(min_size_to_compress=0)):
+        store = layer(LoopingStore)()
+        await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}])
+        assert await store.get_many(["a", "b"]) == [{"n": 1}, {"n": 2}]
+        assert "n" not in await stored(store, "a")
+
+
+async def test_a_task_started_inside_a_call_is_not_part_of_it_after_it_returns() -> None:
+    store = encrypted(FERNET)(SpawningStore)()
+    await store.put_many(["a"], [{"n": 1}])
+    assert store.follow_up is not None
+    await asyncio.wait_for(store.follow_up, timeout=30)
+    raw = await stored(store, "later")
+    assert "__encrypted_data__" in raw and "after" not in json.dumps(raw)
+    assert await store.get("later") == {"secret": "after"}
+
+
+async def test_a_read_inside_a_write_is_counted_and_the_write_once() -> None:
+    class CheckingStore(MemoryStore):
+        async def put(self, key: str, value: Any, **options: Any) -> None:  # type: ignore[override]
+            await self.get(key, collection=options.get("collection"))
+            await MemoryStore.put(self, key, value, **options)
+
+    store = with_statistics(CheckingStore)()
+    await store.put("k", {"v": 1})
+    statistics = store.get_statistics()
+    assert (statistics.put.count, statistics.get.count) == (1, 1)
+
+
+async def test_a_class_stack_runs_as_one_chain_over_the_undecorated_class() -> None:
+    class Failing(MemoryStore):
+        async def put(self, key: str, value: Any, **options: Any) -> None:  # type: ignore[override]
+            raise RuntimeError("refused")
+
+    journal: list[str] = []
+    stacked = trace("outer", journal)(trace("middle", journal)(trace("inner", journal)(Failing)))
+    with pytest.raises(RuntimeError) as raised:
+        await stacked().put("k", {"v": 1})
+    assert journal == ["outer>", "middle>", "inner>"]
+    # One entry into the engine for the whole stack, not one per decorated class.
+    entries = [
+        frame
+        for frame in traceback.extract_tb(raised.value.__traceback__)
+        if frame.name in {"guarded", "dispatch"}
+    ]
+    assert len(entries) == 1
+    assert [a.name for a in layers(stacked())] == ["outer", "middle", "inner"]  # type: ignore[attr-defined]
+
+
+def test_the_class_path_error_for_an_incomplete_store_points_at_adapt() -> None:
+    class Partial:
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            return None
+
+    with pytest.raises(TypeError, match=r"kvdeco\.adapt\("):
+        with_statistics(Partial)
+
+
+def test_a_generated_class_keeps_its_name_and_shows_its_layers() -> None:
+    stacked = with_statistics(prefix_keys("app")(ExtraStore))
+    assert stacked.__name__ == "ExtraStore"
+    shown = [repr(cls) for cls in stacked.__mro__[:3]]
+    assert "with_statistics(), prefix_keys(prefix='app'" in shown[0]
+    assert "prefix_keys(prefix='app'" in shown[1] and "with_statistics" not in shown[1]
+    assert shown[2] == repr(ExtraStore) and " with " not in shown[2]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class CountsCalls(Aspect):
+    """Records the name of every operation that reaches it."""
+
+    label: ClassVar[str] = "counts_calls"
+    seen: list[str] = dataclasses.field(compare=False, hash=False, repr=False)
+
+    def around(self, call: Call, proceed: Proceed) -> Any:
+        self.seen.append(call.op.name)
+        return proceed(call)
+
+
+@pytest.mark.parametrize("kind", ["memory", "disk"])
+async def test_kvdeco_stores_never_call_their_own_operations(kind: str, tmp_path: Any) -> None:
+    # The class path skips the re-entry mark for kvdeco's own stores on this promise: were a
+    # method to call another through self, the layer would see that call twice.
+    from kvdeco import DiskStore
+
+    seen: list[str] = []
+    layer = Decorator(CountsCalls(seen), AspectWrapper)
+    store = layer(MemoryStore)() if kind == "memory" else layer(DiskStore)(tmp_path / "db")
+    calls: list[tuple[str, Any]] = [
+        ("put", lambda: store.put("a", {"n": 1}, ttl=60)),
+        ("put_many", lambda: store.put_many(["b", "c"], [{"n": 2}, {"n": 3}])),
+        ("get", lambda: store.get("a")),
+        ("ttl", lambda: store.ttl("a")),
+        ("get_many", lambda: store.get_many(["a", "b"])),
+        ("ttl_many", lambda: store.ttl_many(["a", "b"])),
+        ("keys", lambda: store.keys()),
+        ("collections", lambda: store.collections()),
+        ("delete", lambda: store.delete("a")),
+        ("delete_many", lambda: store.delete_many(["b"])),
+        ("destroy_collection", lambda: store.destroy_collection("default")),
+        ("cull", lambda: store.cull()),
+        ("destroy", lambda: store.destroy()),
+    ]
+    for name, make in calls:
+        seen.clear()
+        await make()
+        assert seen == [name]
+    close = getattr(store, "close", None)
+    if close is not None:
+        await close()

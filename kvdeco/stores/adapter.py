@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat, TypeVar
 
+from kvdeco._proxy import BaseWrapper
 from kvdeco.decorating import unwrap
 from kvdeco.operations import PROTOCOL_OPERATIONS
 from kvdeco.validation import (
@@ -52,7 +53,6 @@ from kvdeco.validation import (
     collection_name,
     copy_value,
 )
-from kvdeco.wrappers.base import BaseWrapper
 
 __all__ = ["StoreAdapter", "adapt"]
 

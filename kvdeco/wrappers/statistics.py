@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from time import perf_counter
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
@@ -194,7 +194,7 @@ class Statistics(Aspect):
         return StatisticsRecorder()
 
 
-class StatisticsWrapper(AspectWrapper):
+class StatisticsWrapper(AspectWrapper, exposes=Statistics):
     """A store that counts its operations (the specification's ``StatisticsWrapper``).
 
     Args:
@@ -212,24 +212,22 @@ class StatisticsWrapper(AspectWrapper):
     def __init__(self, key_value: Any) -> None:
         super().__init__(key_value, Statistics())
 
-    @property
-    def _self_recorder(self) -> StatisticsRecorder:
-        recorder = self._self_runtime
-        assert isinstance(recorder, StatisticsRecorder)
-        return recorder
+    if TYPE_CHECKING:
+        # ``exposes=Statistics`` makes these read this store's recorder; the declarations
+        # only tell type checkers what they are.
 
-    def get_statistics(self, collection: str | None = None) -> CollectionStatistics:
-        """A snapshot of the counts of one collection, or of all collections together."""
-        return self._self_recorder.get_statistics(collection)
+        def get_statistics(self, collection: str | None = None) -> CollectionStatistics:
+            """A snapshot of the counts of one collection, or of all collections together."""
+            ...
 
-    def reset_statistics(self) -> None:
-        """Forget every count."""
-        self._self_recorder.reset_statistics()
+        def reset_statistics(self) -> None:
+            """Forget every count."""
+            ...
 
-    @property
-    def statistics(self) -> StoreStatistics:
-        """Live counts by collection, in py-key-value's shape."""
-        return self._self_recorder.statistics
+        @property
+        def statistics(self) -> StoreStatistics:
+            """Live counts by collection, in py-key-value's shape."""
+            ...
 
 
 with_statistics = DecoratorFactory(

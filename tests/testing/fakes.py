@@ -1,7 +1,8 @@
 """Small stores and wrappers for testing the test kit: correct ones and deliberately broken ones.
 
-The correct wrappers stand in for kvdeco's own until those exist; the broken ones each carry
-one defect the kit must report.
+The correct wrappers are small versions of kvdeco's own, written apart from them so that the
+kit is checked against code other than the code it is meant to check; the broken ones each
+carry one defect the kit must report.
 """
 
 from __future__ import annotations

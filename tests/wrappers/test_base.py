@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
+import pickle
 from typing import Any, ClassVar
 
 import pytest
 
-from kvdeco import Aspect, Call, InvalidKeyError, MemoryStore, prefix_keys
+from kvdeco import (
+    Aspect,
+    Call,
+    InvalidKeyError,
+    MemoryStore,
+    StatisticsWrapper,
+    adapt,
+    prefix_keys,
+    with_statistics,
+)
 from kvdeco.decorating import Decorator
 from kvdeco.operations import OPERATIONS, Proceed
-from kvdeco.wrappers.base import AspectWrapper
+from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -96,3 +107,84 @@ def test_a_custom_wrappers_key_value_is_typed_as_a_store() -> None:
     assert fget is not None
     hints = typing.get_type_hints(fget, vars(base) | {"AsyncKeyValue": AsyncKeyValue})
     assert hints["return"] is AsyncKeyValue
+
+
+class Tagging(BaseWrapper):
+    """A custom wrapper with state of its own, written as the py-key-value docs show."""
+
+    def __init__(self, key_value: Any, tag: str) -> None:
+        self.key_value = key_value
+        super().__init__()
+        self._self_tag = tag
+
+    async def get(self, key: str, *, collection: str | None = None) -> Any:
+        value = await self.key_value.get(key, collection=collection)
+        return None if value is None else {**value, "tag": self._self_tag}
+
+
+class OnlySingles:
+    """A store with only the single-key operations, for :func:`kvdeco.adapt`."""
+
+    def __init__(self) -> None:
+        self.data: dict[tuple[str | None, str], Any] = {}
+
+    async def get(self, key: str, *, collection: str | None = None) -> Any:
+        return self.data.get((collection, key))
+
+    async def put(
+        self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
+    ) -> None:
+        self.data[(collection, key)] = dict(value)
+
+    async def delete(self, key: str, *, collection: str | None = None) -> bool:
+        return self.data.pop((collection, key), None) is not None
+
+
+COPIES = {
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "pickle": lambda store: pickle.loads(pickle.dumps(store)),
+}
+
+
+@pytest.mark.parametrize("how", sorted(COPIES))
+async def test_a_custom_wrapper_copies_and_pickles_with_its_own_state(how: str) -> None:
+    store = Tagging(MemoryStore(), "blue")
+    await store.put("k", {"v": 1})
+    copied = COPIES[how](store)
+    assert type(copied) is Tagging
+    assert await copied.get("k") == {"v": 1, "tag": "blue"}
+
+
+@pytest.mark.parametrize("how", sorted(COPIES))
+async def test_an_adapted_store_copies_and_pickles(how: str) -> None:
+    store = adapt(OnlySingles())
+    await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}])
+    copied = COPIES[how](store)
+    assert await copied.get_many(["a", "b"]) == [{"n": 1}, {"n": 2}]
+
+
+async def test_a_proxy_offers_its_aspects_exposed_names_through_a_stack() -> None:
+    store = prefix_keys("p")(with_statistics(MemoryStore()))
+    await store.get("missing")
+    assert store.get_statistics().get.misses == 1
+    store.reset_statistics()
+    assert store.get_statistics().get.count == 0
+    assert isinstance(vars(StatisticsWrapper)["get_statistics"], property)
+    with pytest.raises(AttributeError):
+        prefix_keys("p")(MemoryStore()).get_statistics  # noqa: B018 - the lookup is the test
+
+
+async def test_a_stack_of_proxies_makes_one_call_for_all_its_layers() -> None:
+    seen: list[int] = []
+
+    @dataclasses.dataclass(frozen=True, repr=False)
+    class SeesCall(Aspect):
+        async def around(self, call: Call, proceed: Proceed) -> Any:
+            seen.append(id(call))
+            return await proceed(call)
+
+    layer = Decorator(SeesCall(), AspectWrapper)
+    store = layer(layer(layer(MemoryStore())))
+    await store.put("k", {"v": 1})
+    assert len(seen) == 3 and len(set(seen)) == 1

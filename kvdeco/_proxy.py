@@ -1,0 +1,340 @@
+"""The proxy core: what every wrapper instance is built on (private; see kvdeco.wrappers.base)."""
+
+from __future__ import annotations
+
+import copy
+import types
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
+
+import wrapt
+
+from kvdeco._chain import Chain, handles
+from kvdeco.aspect import Aspect
+from kvdeco.operations import (
+    CAPABILITIES,
+    OPERATIONS,
+    PROTOCOL_OPERATIONS,
+    chain_entries,
+    proxy_methods,
+)
+
+__all__ = ["AspectWrapper", "BaseWrapper", "check_store"]
+
+
+if TYPE_CHECKING:
+    from kvdeco.protocols import AsyncKeyValue
+
+    _Proxy = wrapt.BaseObjectProxy[Any]
+else:
+    _Proxy = wrapt.BaseObjectProxy
+
+
+class BaseWrapper(_Proxy):
+    """A proxy that passes every operation to the wrapped store.
+
+    Either give the store to the constructor, or, as the specification's example does, set
+    ``self.key_value`` before calling ``super().__init__()``::
+
+        class Shouting(BaseWrapper):
+            def __init__(self, key_value):
+                self.key_value = key_value
+                super().__init__()
+
+            async def get(self, key, *, collection=None):
+                value = await self.key_value.get(key=key, collection=collection)
+                return {k: str(v).upper() for k, v in value.items()} if value else value
+
+    Args:
+        key_value: The store to wrap. May be omitted if ``self.key_value`` was set first.
+    """
+
+    def __init__(self, key_value: Any = None) -> None:
+        if key_value is None:
+            if self._self_initialised():
+                return
+            raise TypeError(f"{type(self).__name__} needs a store to wrap (key_value=...)")
+        super().__init__(key_value)
+
+    def _self_initialised(self) -> bool:
+        try:
+            object.__getattribute__(self, "__wrapped__")
+        except (AttributeError, ValueError):
+            return False
+        return True
+
+    @property
+    def key_value(self) -> AsyncKeyValue:
+        """The wrapped store (the specification's name for ``__wrapped__``)."""
+        return self.__wrapped__  # type: ignore[no-any-return]
+
+    @key_value.setter
+    def key_value(self, store: Any) -> None:
+        wrapt.BaseObjectProxy.__init__(self, store)
+
+    async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.get(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def ttl(
+        self, key: str, *, collection: str | None = None
+    ) -> tuple[dict[str, Any] | None, float | None]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.ttl(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def put(
+        self,
+        key: str,
+        value: Mapping[str, Any],
+        *,
+        collection: str | None = None,
+        ttl: SupportsFloat | None = None,
+    ) -> None:
+        """Pass through to the wrapped store."""
+        await self.__wrapped__.put(key, value, collection=collection, ttl=ttl)
+
+    async def delete(self, key: str, *, collection: str | None = None) -> bool:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.delete(key, collection=collection)  # type: ignore[no-any-return]
+
+    async def get_many(
+        self, keys: Sequence[str], *, collection: str | None = None
+    ) -> list[dict[str, Any] | None]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.get_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def ttl_many(
+        self, keys: Sequence[str], *, collection: str | None = None
+    ) -> list[tuple[dict[str, Any] | None, float | None]]:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def put_many(
+        self,
+        keys: Sequence[str],
+        values: Sequence[Mapping[str, Any]],
+        *,
+        collection: str | None = None,
+        ttl: SupportsFloat | None = None,
+    ) -> None:
+        """Pass through to the wrapped store."""
+        await self.__wrapped__.put_many(keys, values, collection=collection, ttl=ttl)
+
+    async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
+        """Pass through to the wrapped store."""
+        return await self.__wrapped__.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
+
+    async def __aenter__(self) -> Any:
+        enter = getattr(self.__wrapped__, "__aenter__", None)
+        if enter is not None:
+            await enter()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        exit_ = getattr(self.__wrapped__, "__aexit__", None)
+        if exit_ is not None:
+            await exit_(*exc_info)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__wrapped__, self._self_state()))
+
+    def __copy__(self) -> Any:
+        rebuild, args = self.__reduce_ex__(4)
+        return rebuild(*args)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        rebuild, args = self.__reduce_ex__(4)
+        return rebuild(*copy.deepcopy(args, memo))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # wrapt keeps ``_self_`` attributes on the proxy but offers no public way to list
+        # them; copying and pickling need that list, so it is kept here.
+        if name.startswith("_self_") and name != "_self_state_names":
+            try:
+                names = object.__getattribute__(self, "_self_state_names")
+            except AttributeError:
+                names = set()
+                super().__setattr__("_self_state_names", names)
+            names.add(name)
+        super().__setattr__(name, value)
+
+    def _self_state(self) -> dict[str, Any]:
+        try:
+            names = object.__getattribute__(self, "_self_state_names")
+        except AttributeError:
+            return {}
+        return {name: object.__getattribute__(self, name) for name in sorted(names)}
+
+
+def _rebuild(cls: type[BaseWrapper], wrapped: Any, state: dict[str, Any]) -> BaseWrapper:
+    proxy = cls.__new__(cls)
+    wrapt.BaseObjectProxy.__init__(proxy, wrapped)
+    for name, value in state.items():
+        setattr(proxy, name, value)
+    return proxy
+
+
+def _chain_below(store: Any) -> Chain | None:
+    """The chain of ``store`` when it is one of our plain proxies, to extend rather than call."""
+    cls = type(store)
+    if not issubclass(cls, AspectWrapper):
+        return None
+    # A subclass that overrides an operation must be called through it, not around it.
+    overridden = any(getattr(cls, name) is not getattr(AspectWrapper, name) for name in OPERATIONS)
+    if overridden or cls.__dict__.get("__aenter__") is not None:
+        return None
+    chain: Chain = store._self_chain
+    return chain
+
+
+def _link(proxy: AspectWrapper, runtime: Any) -> None:
+    """Build the proxy's chain for ``runtime`` and set each operation's entry into it.
+
+    A stack of plain proxies is one chain: the outermost proxy's chain holds every layer
+    below it, so a call makes one :class:`~kvdeco.operations.Call` however deep the stack.
+    An operation this layer leaves alone (its ``operations`` names the ones it handles) goes
+    straight to the wrapped store's own method: such a layer costs one method call.
+    """
+    store = proxy.__wrapped__
+    below = _chain_below(store)
+    if below is None:
+        chain = Chain((proxy._self_aspect,), (runtime,), lambda call: call.op.invoke(store, call))
+    else:
+        chain = Chain(
+            (proxy._self_aspect, *below.aspects), (runtime, *below.runtimes), below.terminal
+        )
+    proxy._self_chain = chain
+    entries = types.SimpleNamespace(**chain_entries(chain.entries))
+    for name in OPERATIONS:
+        direct = not handles(runtime, name) and getattr(store, name, None) is not None
+        setattr(proxy, "_self_via_" + name, store if direct else entries)
+
+
+class AspectWrapper(BaseWrapper):
+    """A proxy that runs every operation through one aspect.
+
+    Args:
+        key_value: The store to wrap.
+        aspect: The behaviour to add.
+    """
+
+    def __init__(self, key_value: Any, aspect: Aspect) -> None:
+        if not isinstance(aspect, Aspect):
+            raise TypeError(f"aspect must be an Aspect, not {type(aspect).__name__}")
+        check_store(key_value, type(self).__name__)
+        BaseWrapper.__init__(self, key_value)
+        self._self_aspect = aspect
+        self._self_runtime = aspect.bind()
+
+    @property
+    def _self_runtime(self) -> Any:
+        """What runs this wrapper's calls: the aspect, or the state it bound for this store."""
+        return self._self_bound
+
+    @_self_runtime.setter
+    def _self_runtime(self, runtime: Any) -> None:
+        # Replacing the runtime (as test doubles do) re-links every operation to it.
+        self._self_bound = runtime
+        _link(self, runtime)
+
+    def __init_subclass__(cls, exposes: type[Aspect] | None = None, **options: Any) -> None:
+        """Give a wrapper class its aspect's ``exposed`` names as real attributes.
+
+        ``class StatisticsWrapper(AspectWrapper, exposes=Statistics)`` makes
+        ``get_statistics`` an attribute of the class, so a subclass can override it and call
+        ``super().get_statistics()``. Without ``exposes`` the names are still found on each
+        instance (see ``__getattr__``).
+        """
+        super().__init_subclass__(**options)
+        for name in exposes.exposed if exposes is not None else ():
+            if name not in cls.__dict__:
+                setattr(cls, name, property(_exposed_getter(name)))
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: the aspect's ``exposed`` names (such as
+        # ``get_statistics``) come from its runtime, everything else from the wrapped store.
+        if not name.startswith("_"):
+            try:
+                aspect = object.__getattribute__(self, "_self_aspect")
+            except AttributeError:
+                pass
+            else:
+                if name in aspect.exposed:
+                    return getattr(object.__getattribute__(self, "_self_runtime"), name)
+        return super().__getattr__(name)
+
+    @property
+    def aspect(self) -> Aspect:
+        """The aspect this wrapper adds."""
+        return self._self_aspect
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._self_aspect!r} of {self.__wrapped__!r}>"
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (
+            _rebuild_aspect_wrapper,
+            (type(self), self.__wrapped__, self._self_aspect, self._self_runtime),
+        )
+
+
+def _exposed_getter(name: str) -> Callable[[AspectWrapper], Any]:
+    def getter(proxy: AspectWrapper) -> Any:
+        return getattr(proxy._self_runtime, name)
+
+    return getter
+
+
+def _rebuild_aspect_wrapper(
+    cls: type[AspectWrapper], wrapped: Any, aspect: Aspect, runtime: Any
+) -> AspectWrapper:
+    proxy = cls.__new__(cls)
+    AspectWrapper.__init__(proxy, wrapped, aspect)
+    proxy._self_runtime = runtime
+    return proxy
+
+
+def check_store(store: Any, wrapper: str) -> None:
+    """Raise ``TypeError`` unless ``store`` is a store instance a wrapper can wrap."""
+    if isinstance(store, type):
+        raise TypeError(f"{wrapper} wraps a store instance; to decorate a class use its decorator")
+    missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(store, op.name, None))]
+    if not missing:
+        return
+    if len(missing) < len(PROTOCOL_OPERATIONS) and not {"get", "put", "delete"} & set(missing):
+        # Filling in bulk operations key by key changes what they cost, so it is a visible
+        # choice (adapt) rather than something a wrapper does behind the caller's back.
+        raise TypeError(
+            f"{wrapper} needs all eight store operations; {type(store).__name__} has no "
+            f"{', '.join(missing)}: wrap it with kvdeco.adapt(store) first"
+        )
+    raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")
+
+
+class _Capability:
+    """An optional operation that exists on the proxy only if the wrapped store has it."""
+
+    def __init__(self, name: str, method: Callable[..., Any]) -> None:
+        self.name = name
+        self.method = method
+
+    def __get__(self, proxy: Any, owner: type | None = None) -> Any:
+        if proxy is None:
+            return self.method
+        if getattr(proxy.__wrapped__, self.name, None) is None:
+            raise AttributeError(f"{type(proxy.__wrapped__).__name__} has no {self.name}()")
+        return self.method.__get__(proxy, owner)
+
+
+def _install_methods() -> None:
+    capability_names = {op.name for op in CAPABILITIES}
+    for name, method in proxy_methods().items():
+        method.__qualname__ = f"AspectWrapper.{name}"
+        method.__doc__ = f"Run ``{name}`` through the wrapper's aspect."
+        if name in capability_names:
+            setattr(AspectWrapper, name, _Capability(name, method))
+        else:
+            setattr(AspectWrapper, name, method)
+
+
+_install_methods()
