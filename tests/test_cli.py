@@ -1,4 +1,4 @@
-"""The ``kvdeco`` command: the demo, the bench hook, and inspecting live stores with exit codes.
+"""The ``kvdeco`` command: the demos and inspecting live stores with exit codes.
 
 The commands run in process through ``main(argv)`` (standard output and error captured), and
 once through ``python -m kvdeco`` in a subprocess. Stores are real: a SQLite file per test, and
@@ -67,7 +67,7 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
     return key
 
 
-# -- demo and bench ---------------------------------------------------------------------------
+# -- the demos -----------------------------------------------------------------------------------
 
 
 def test_demo_runs_the_production_stack_and_shows_each_layers_output(
@@ -116,25 +116,11 @@ def test_python_dash_m_kvdeco_runs_the_demo() -> None:
     assert "hit rate" in done.stdout
 
 
-def test_bench_calls_the_quick_benchmark_when_it_is_installed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[dict[str, Any]] = []
-    fake = types.ModuleType("kvdeco.bench")
-    fake.run_quick = lambda **options: calls.append(options)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kvdeco.bench", fake)
-    assert run(capsys, "bench")[0] == ExitCode.OK
-    assert run(capsys, "--url", "redis://127.0.0.1:6379/0", "bench")[0] == ExitCode.OK
-    assert calls == [{}, {"url": "redis://127.0.0.1:6379/0"}]
-
-
-def test_bench_says_so_when_the_benchmark_is_not_installed(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "kvdeco.bench", None)  # makes the import fail
-    code, _, err = run(capsys, "bench")
-    assert code == ExitCode.NOT_FOUND
-    assert "not available" in err
+def test_the_benchmark_is_not_a_command_of_the_installed_package() -> None:
+    # It lives in the source tree (benchmarks/compare.py); the wheel does not carry it.
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench"])
+    assert exit_.value.code == ExitCode.USAGE
 
 
 # -- inspecting a store -----------------------------------------------------------------------
@@ -283,6 +269,12 @@ def test_several_comma_separated_keys_read_data_written_during_a_rotation(
         (["--url", "disk:///no/such/folder/store.sqlite3", "get", "k"], "cannot open"),
         (["--url", "/", "get", "k"], "is a directory"),
         (["demo", "--operations", "-5"], "--operations"),
+        (["--url", "memory://", "--prefix-keys", "a:b", "get", "k"], "contains the separator"),
+        (["--url", "memory://", "--separator", "", "--prefix-keys", "a", "get", "k"], "separator"),
+        (["--url", "redis://127.0.0.1:6379/notadb", "get", "k"], "database number"),
+        (["--url", "redis://127.0.0.1:6379/-1", "get", "k"], "database number"),
+        (["--url", "disk:///tmp/x.sqlite3", "--namespace", "app", "get", "k"], "--namespace"),
+        (["--url", "memory://", "--namespace", "app", "keys"], "--namespace"),
     ],
 )
 def test_usage_errors_exit_with_2(
@@ -296,6 +288,17 @@ def test_usage_errors_exit_with_2(
     code, _, err = run(capsys, *argv)
     assert code == ExitCode.USAGE
     assert message in err
+
+
+@pytest.mark.redis
+def test_a_database_the_server_does_not_have_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], redis_url: str
+) -> None:
+    # A stock server has databases 0-15; SELECT 99 is refused before any key is touched.
+    url = redis_url.rstrip("/0123456789") + "/99"
+    code, out, err = run(capsys, "--url", url, "get", "k")
+    assert (code, out) == (ExitCode.USAGE, "")
+    assert "no such database" in err
 
 
 def test_an_invalid_fernet_key_is_a_usage_error_that_does_not_echo_it(

@@ -1,17 +1,16 @@
 """The ``kvdeco`` command line (also ``python -m kvdeco``).
 
 ``kvdeco demo`` runs a workload through the production stack and shows what it stored;
-``kvdeco bench`` runs the quick benchmark; ``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
-``collections`` inspect a live store named by ``--url``. See :mod:`kvdeco.cli.common` for the
-exit codes.
+``kvdeco demo-cached`` runs a cached function over it; ``get``, ``ttl``, ``put``, ``delete``,
+``keys`` and ``collections`` inspect a live store named by ``--url``. See
+:mod:`kvdeco.cli.common` for the exit codes. The side-by-side benchmark lives in the source
+tree (``python benchmarks/compare.py``), not in the installed package.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import inspect
 import os
 import sys
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from kvdeco.cli.common import (
     fernet_from_env,
     open_store,
     redact,
+    refused_database,
 )
 from kvdeco.errors import (
     BaseKeyValueError,
@@ -45,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kvdeco`` command."""
     parser = argparse.ArgumentParser(
         prog="kvdeco",
-        description="Decorated async key-value stores: a demo, a quick benchmark, and "
-        "inspection of a live store.",
+        description="Decorated async key-value stores: a demo, and inspection of a live store.",
         epilog=EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -84,7 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cached_demo.add_argument("--calls", type=int, default=2000, help="how many calls")
     cached_demo.add_argument("--seed", type=int, default=7, help="seed of the random workload")
-    commands.add_parser("bench", help="run the quick benchmark")
     inspect_commands.add_commands(commands)
     return parser
 
@@ -94,8 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "bench":
-            return _bench(args.url)
         return asyncio.run(_run(args))
     except CliError as error:
         _fail(str(error))
@@ -109,7 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except decryption_errors() as error:
         _fail(f"cannot decrypt: {error} (is --fernet-key-env the right key?)")
         return ExitCode.DECRYPTION
-    except (BaseKeyValueError, ValueError, TypeError) as error:
+    except BaseKeyValueError as error:
+        if refused_database(error):
+            _fail(f"cannot use {redact(args.url)}: the server has no such database")
+            return ExitCode.USAGE
         _fail(str(error))
         return ExitCode.STORE
 
@@ -144,31 +143,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 async def _close(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if close is None:
-        return
-    result = close()
-    if inspect.isawaitable(result):
-        await result
-
-
-def _bench(url: str | None) -> int:
-    """Run ``kvdeco.bench.run_quick()`` when the benchmarks are installed.
-
-    With a Redis ``--url`` the benchmark adds its Redis rows (under a namespace of its own).
-    """
-    try:
-        bench = importlib.import_module("kvdeco.bench")
-    except ModuleNotFoundError as error:
-        if error.name != "kvdeco.bench":
-            raise
-        _fail("the quick benchmark is not available in this installation")
-        return ExitCode.NOT_FOUND
-    redis = url is not None and url.lower().startswith(("redis://", "rediss://", "unix://"))
-    result = bench.run_quick(url=url) if redis else bench.run_quick()
-    if inspect.iscoroutine(result):
-        result = asyncio.run(result)
-    return int(result) if isinstance(result, int) else ExitCode.OK
+    if store is not None:  # every store the command opens has an async close()
+        await store.close()
 
 
 def _fail(message: str) -> None:

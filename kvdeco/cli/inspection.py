@@ -53,12 +53,15 @@ def add_commands(commands: Any) -> None:
 
 async def run(store: Any, args: argparse.Namespace) -> ExitCode:
     """Run one inspection command against ``store`` (already opened from ``--url``)."""
-    target = view(
-        store,
-        prefix_keys=args.prefix_keys,
-        prefix_collections=args.prefix_collections,
-        separator=args.separator,
-    )
+    try:
+        target = view(
+            store,
+            prefix_keys=args.prefix_keys,
+            prefix_collections=args.prefix_collections,
+            separator=args.separator,
+        )
+    except (ValueError, TypeError) as error:  # a prefix or separator the wrappers refuse
+        raise CliError(f"cannot read through that prefix: {error}", ExitCode.USAGE) from None
     fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
     command = args.command
     if command in ("keys", "collections"):
