@@ -21,8 +21,8 @@ def test_every_name_in_all_exists() -> None:
 def test_every_public_name_is_in_all() -> None:
     public = {
         name
-        for name, value in vars(kvdeco).items()
-        if not name.startswith("_") and not isinstance(value, type(kvdeco))
+        for name in dir(kvdeco)
+        if not name.startswith("_") and not isinstance(getattr(kvdeco, name), type(kvdeco))
     }
     assert public == set(kvdeco.__all__)
 
