@@ -62,8 +62,10 @@ _LAZY: dict[str, str] = {
     "CacheStatistics": "kvdeco.caching",
     "CachedFunction": "kvdeco.caching",
     "CircuitBreakerWrapper": "kvdeco.wrappers.circuit_breaker",
+    "CollectionRoutingWrapper": "kvdeco.wrappers.routing",
     "CompressionWrapper": "kvdeco.wrappers.compression",
     "ConcurrencyLimitWrapper": "kvdeco.wrappers.concurrency_limit",
+    "DefaultValueWrapper": "kvdeco.wrappers.default_value",
     "DiskStore": "kvdeco.stores.disk",
     "FailOpenWrapper": "kvdeco.wrappers.fail_open",
     "FallbackWrapper": "kvdeco.wrappers.fallback",
@@ -78,9 +80,12 @@ _LAZY: dict[str, str] = {
     "ReadOnlyWrapper": "kvdeco.wrappers.read_only",
     "RedisStore": "kvdeco.stores.redis",
     "RetryWrapper": "kvdeco.wrappers.retry",
+    "RoutingWrapper": "kvdeco.wrappers.routing",
     "SingleCollectionWrapper": "kvdeco.wrappers.single_collection",
+    "SingleFlightWrapper": "kvdeco.wrappers.single_flight",
     "StatisticsWrapper": "kvdeco.wrappers.statistics",
     "TTLClampWrapper": "kvdeco.wrappers.ttl_clamp",
+    "TTLJitterWrapper": "kvdeco.wrappers.ttl_jitter",
     "TimeoutWrapper": "kvdeco.wrappers.timeout",
     "TracingWrapper": "kvdeco.wrappers.telemetry",
     "UnsupportedEnvelopeVersionError": "kvdeco.wrappers.encryption.base",
@@ -98,10 +103,15 @@ _LAZY: dict[str, str] = {
     "prefix_keys": "kvdeco.wrappers.prefix_keys",
     "read_only": "kvdeco.wrappers.read_only",
     "reencrypt_collection": "kvdeco.wrappers.encryption.rotation",
+    "route_collections": "kvdeco.wrappers.routing",
+    "routed": "kvdeco.wrappers.routing",
     "single_collection": "kvdeco.wrappers.single_collection",
+    "single_flight": "kvdeco.wrappers.single_flight",
     "traced": "kvdeco.wrappers.telemetry",
     "ttl_clamp": "kvdeco.wrappers.ttl_clamp",
+    "ttl_jitter": "kvdeco.wrappers.ttl_jitter",
     "with_circuit_breaker": "kvdeco.wrappers.circuit_breaker",
+    "with_default": "kvdeco.wrappers.default_value",
     "with_fallback": "kvdeco.wrappers.fallback",
     "with_retry": "kvdeco.wrappers.retry",
     "with_statistics": "kvdeco.wrappers.statistics",
@@ -116,6 +126,7 @@ if _typing.TYPE_CHECKING:
     from kvdeco.wrappers.circuit_breaker import CircuitBreakerWrapper, with_circuit_breaker
     from kvdeco.wrappers.compression import CompressionWrapper, compressed
     from kvdeco.wrappers.concurrency_limit import ConcurrencyLimitWrapper, limit_concurrency
+    from kvdeco.wrappers.default_value import DefaultValueWrapper, with_default
     from kvdeco.wrappers.encryption.base import (
         BaseEncryptionWrapper,
         UnsupportedEnvelopeVersionError,
@@ -135,11 +146,19 @@ if _typing.TYPE_CHECKING:
     from kvdeco.wrappers.prefix_keys import PrefixKeysWrapper, prefix_keys
     from kvdeco.wrappers.read_only import ReadOnlyWrapper, read_only
     from kvdeco.wrappers.retry import RetryWrapper, with_retry
+    from kvdeco.wrappers.routing import (
+        CollectionRoutingWrapper,
+        RoutingWrapper,
+        route_collections,
+        routed,
+    )
     from kvdeco.wrappers.single_collection import SingleCollectionWrapper, single_collection
+    from kvdeco.wrappers.single_flight import SingleFlightWrapper, single_flight
     from kvdeco.wrappers.statistics import StatisticsWrapper, with_statistics
     from kvdeco.wrappers.telemetry import MetricsWrapper, TracingWrapper, metered, traced
     from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
     from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
+    from kvdeco.wrappers.ttl_jitter import TTLJitterWrapper, ttl_jitter
 
 __version__ = "0.1.0"
 
@@ -156,11 +175,13 @@ __all__ = [
     "Call",
     "CircuitBreakerWrapper",
     "CircuitOpenError",
+    "CollectionRoutingWrapper",
     "CompressionWrapper",
     "ConcurrencyLimitWrapper",
     "CorruptedDataError",
     "Decorator",
     "DecryptionError",
+    "DefaultValueWrapper",
     "DeserializationError",
     "DiskStore",
     "EncryptionError",
@@ -189,8 +210,10 @@ __all__ = [
     "ReadOnlyWrapper",
     "RedisStore",
     "RetryWrapper",
+    "RoutingWrapper",
     "SerializationError",
     "SingleCollectionWrapper",
+    "SingleFlightWrapper",
     "StatisticsWrapper",
     "StoreAdapter",
     "StoreConnectionError",
@@ -202,6 +225,7 @@ __all__ = [
     "SupportsDestroyCollection",
     "SupportsKeys",
     "TTLClampWrapper",
+    "TTLJitterWrapper",
     "TimeoutWrapper",
     "TracingWrapper",
     "UnsupportedEnvelopeVersionError",
@@ -223,11 +247,16 @@ __all__ = [
     "prefix_keys",
     "read_only",
     "reencrypt_collection",
+    "route_collections",
+    "routed",
     "single_collection",
+    "single_flight",
     "traced",
     "ttl_clamp",
+    "ttl_jitter",
     "unwrap",
     "with_circuit_breaker",
+    "with_default",
     "with_fallback",
     "with_retry",
     "with_statistics",

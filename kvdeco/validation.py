@@ -148,6 +148,13 @@ def dump_value(value: object, operation: str, collection: str | None, key: str |
         text = _encode_ascii(value)
         # A one-character search runs at memory speed; the two-character one only when needed.
         return text if "\\" not in text or "\\u" not in text else _encode(value)
+    except RecursionError:
+        raise SerializationError(
+            "value is nested too deeply to serialise",
+            operation=operation,
+            collection=collection,
+            key=key,
+        ) from None
     except (TypeError, ValueError) as error:
         # The message names the offending type only: the value itself may be a secret.
         raise SerializationError(
@@ -172,8 +179,16 @@ def _reason(error: Exception) -> str:
 
 
 def load_value(text: str | bytes) -> dict[str, Any]:
-    """Parse JSON written by :func:`dump_value` back into a fresh dict."""
-    result = _decode(text if isinstance(text, str) else text.decode("utf-8"))
+    """Parse JSON written by :func:`dump_value` back into a fresh dict.
+
+    Raises:
+        ValueError: not UTF-8, not JSON, not an object, or nested too deeply to parse.
+    """
+    try:
+        result = _decode(text if isinstance(text, str) else text.decode("utf-8"))
+    except RecursionError:
+        # The C decoder stops at the interpreter's recursion limit: planted data, not a value.
+        raise ValueError("stored JSON is nested too deeply") from None
     if type(result) is not dict:
         raise ValueError("stored JSON is not an object")
     return result

@@ -12,9 +12,17 @@ compressed and plain entries coexist. A value that itself has the marker key is 
 compressed, so it cannot be mistaken for an envelope on the way back.
 
 Reading refuses, with :class:`~kvdeco.errors.DeserializationError`, an envelope that is not
-valid base64 or gzip, of an unknown version or algorithm, not a JSON object once inflated, or
+valid base64 or gzip, of an unknown version or algorithm, not a JSON object once inflated,
 that would inflate beyond ``max_decompressed_size`` (checked while inflating, so a
-decompression bomb costs at most that much memory).
+decompression bomb costs at most that much memory), or whose JSON holds more than
+``max_decompressed_items`` values (counted before parsing: a few bytes of ``[],`` cost about
+75 bytes of Python objects each, so the byte limit alone would let 64 MiB of text build
+1.6 GiB). Nesting deeper than the interpreter's recursion limit is refused too.
+
+Writing refuses what reading would: a value whose compact JSON is longer than
+``max_decompressed_size`` raises :class:`~kvdeco.errors.EntryTooLargeError`, one of more
+than ``max_decompressed_items`` values a :class:`~kvdeco.errors.SerializationError`, before
+anything is stored.
 """
 
 from __future__ import annotations
@@ -28,10 +36,16 @@ from typing import Any, ClassVar, TypeVar, overload
 
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, bare_or_called
-from kvdeco.errors import DeserializationError
+from kvdeco.errors import DeserializationError, EntryTooLargeError, SerializationError
 from kvdeco.wrappers._base64 import b64decode_strict
 from kvdeco.wrappers._checks import check_int
-from kvdeco.wrappers._json import dump_compact, load_object, measured_size
+from kvdeco.wrappers._json import (
+    TooManyItemsError,
+    count_items,
+    dump_compact,
+    load_object,
+    measured_size,
+)
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Compression", "CompressionWrapper", "compressed"]
@@ -42,6 +56,7 @@ ALGORITHM_KEY = "__compression_algorithm__"
 VERSION = 1
 ALGORITHM = "gzip"
 DEFAULT_MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024
+DEFAULT_MAX_DECOMPRESSED_ITEMS = 1_000_000
 S = TypeVar("S")
 
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
@@ -62,10 +77,12 @@ class Compression(ValueCodec):
     label: ClassVar[str] = "compressed"
     min_size_to_compress: int = 1024
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
+    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS
 
     def __post_init__(self) -> None:
         check_int(self.min_size_to_compress, "min_size_to_compress", 0)
         check_int(self.max_decompressed_size, "max_decompressed_size", 1)
+        check_int(self.max_decompressed_items, "max_decompressed_items", 1)
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str
@@ -82,6 +99,7 @@ class Compression(ValueCodec):
             and (2 * size < threshold or measured_size(value, op, collection, key) < threshold)
         ):
             return value
+        self._check_readable(text, key, collection, op)
         packed = _gzip(text.encode("ascii"))
         return {
             DATA_KEY: binascii.b2a_base64(packed, newline=False).decode("ascii"),
@@ -114,9 +132,23 @@ class Compression(ValueCodec):
         except zlib.error:
             raise _unreadable("the payload is not complete gzip data", collection, key) from None
         try:
-            return load_object(text)
+            return load_object(text, self.max_decompressed_items)
+        except TooManyItemsError:
+            reason = f"it holds more than max_decompressed_items={self.max_decompressed_items}"
+            raise _unreadable(reason, collection, key) from None
         except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise _unreadable("the payload is not a JSON object", collection, key) from None
+
+    def _check_readable(self, text: str, key: str, collection: str | None, op: str) -> None:
+        """Refuse to store what :meth:`decode` would refuse to read back."""
+        where = {"operation": op, "collection": collection, "key": key}
+        if len(text) > self.max_decompressed_size:
+            raise EntryTooLargeError(len(text), self.max_decompressed_size, **where)
+        limit = self.max_decompressed_items
+        if count_items(text.encode("ascii"), limit) > limit:
+            raise SerializationError(
+                f"value holds more than max_decompressed_items={limit} JSON values", **where
+            )
 
     def _inflate(self, packed: bytes) -> bytes:
         limit = self.max_decompressed_size
@@ -154,7 +186,10 @@ class CompressionWrapper(AspectWrapper):
     Args:
         key_value: The store to wrap.
         min_size_to_compress: Compress values whose JSON is at least this many characters.
-        max_decompressed_size: Refuse to inflate a stored value beyond this many bytes.
+        max_decompressed_size: Refuse to inflate a stored value beyond this many bytes (and
+            to write a value whose compact JSON is longer).
+        max_decompressed_items: Refuse to parse a stored value of more JSON values than this
+            (and to write one).
 
     Example:
         >>> from kvdeco import MemoryStore
@@ -166,8 +201,12 @@ class CompressionWrapper(AspectWrapper):
         key_value: Any,
         min_size_to_compress: int = 1024,
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+        max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
     ) -> None:
-        super().__init__(key_value, Compression(min_size_to_compress, max_decompressed_size))
+        super().__init__(
+            key_value,
+            Compression(min_size_to_compress, max_decompressed_size, max_decompressed_items),
+        )
 
 
 @overload
@@ -177,6 +216,7 @@ def compressed(
     *,
     min_size_to_compress: int = 1024,
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
 ) -> Decorator[CompressionWrapper]: ...
 
 
@@ -194,6 +234,7 @@ def compressed(
     *,
     min_size_to_compress: int = 1024,
     max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS,
 ) -> Any:
     """Decorate a store class or instance so large values are stored gzipped.
 
@@ -208,6 +249,7 @@ def compressed(
     return bare_or_called(
         target,
         lambda: Decorator(
-            Compression(min_size_to_compress, max_decompressed_size), CompressionWrapper
+            Compression(min_size_to_compress, max_decompressed_size, max_decompressed_items),
+            CompressionWrapper,
         ),
     )

@@ -3,8 +3,8 @@
 A TTL is checked first and clamped second: an invalid TTL (0, negative, a bool, NaN,
 infinity, not a number) raises :class:`~kvdeco.errors.InvalidTTLError` and is never clamped
 into validity. A valid TTL below ``min_ttl`` becomes ``min_ttl``, above ``max_ttl`` becomes
-``max_ttl``. A write without a TTL gets ``missing_ttl``; when that is ``None`` (the default)
-the entry stays without expiry.
+``max_ttl``. A write without a TTL gets ``missing_ttl`` (itself clamped into the range, as
+py-key-value 0.5 does); when that is ``None`` (the default) the entry stays without expiry.
 """
 
 from __future__ import annotations
@@ -57,10 +57,9 @@ class TTLClamp(Aspect):
         object.__setattr__(self, "min_ttl", low)
         object.__setattr__(self, "max_ttl", high)
         if self.missing_ttl is not None:
+            # Outside the range it is clamped into it, as py-key-value 0.5 does.
             missing = _seconds(self.missing_ttl, "missing_ttl")
-            if not low <= missing <= high:
-                raise ValueError(f"missing_ttl ({self.missing_ttl!r}) is outside min_ttl..max_ttl")
-            object.__setattr__(self, "missing_ttl", missing)
+            object.__setattr__(self, "missing_ttl", min(max(missing, low), high))
 
     def clamp(
         self, ttl: Any, operation: str = "put", collection: str | None = None
@@ -93,7 +92,8 @@ class TTLClampWrapper(AspectWrapper):
         key_value: The store to wrap.
         min_ttl: The shortest TTL written, in seconds (0: no lower bound).
         max_ttl: The longest TTL written, in seconds.
-        missing_ttl: The TTL of writes that give none; ``None`` keeps them without expiry.
+        missing_ttl: The TTL of writes that give none, clamped into ``min_ttl..max_ttl``;
+            ``None`` keeps them without expiry.
 
     Example:
         >>> import asyncio

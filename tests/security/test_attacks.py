@@ -34,10 +34,12 @@ from kvdeco import (
     LoggingWrapper,
     MemoryStore,
     OperationTimeoutError,
+    PrefixKeysWrapper,
     RetryWrapper,
     SerializationError,
     StatisticsWrapper,
     TimeoutWrapper,
+    UnsupportedEnvelopeVersionError,
     layers,
     reencrypt_collection,
 )
@@ -196,6 +198,81 @@ async def test_version_1_envelopes_cannot_tell_that_they_were_moved() -> None:
     await store.put("mallory", {"role": "guest"})
     await inner.put("mallory", await inner.get("alice"))
     assert await store.get("mallory") == {"role": "admin"}
+
+
+async def test_a_version_2_store_refuses_a_planted_version_1_envelope() -> None:
+    # A downgrade: the attacker holds a version 1 envelope of the same key (from a backup, or
+    # from before the store moved to version 2) and plants it under the key of their choice.
+    inner = MemoryStore()
+    old = FernetEncryptionWrapper(inner, fernet=FERNET, envelope_version=1)
+    await old.put("alice", {"role": "admin", "secret": CANARY})
+    store = FernetEncryptionWrapper(inner, fernet=FERNET)
+    await store.put("mallory", {"role": "guest"})
+    await inner.put("mallory", await inner.get("alice"))
+    with pytest.raises(UnsupportedEnvelopeVersionError) as refused:
+        await store.get("mallory")
+    assert CANARY not in rendered(refused.value)
+    lenient = FernetEncryptionWrapper(inner, fernet=FERNET, raise_on_decryption_error=False)
+    assert await lenient.get("mallory") is None
+
+
+async def test_migrating_from_version_1_then_reading_strictly_retires_old_envelopes() -> None:
+    inner = MemoryStore()
+    keys = ["alice", "bob"]
+    await FernetEncryptionWrapper(inner, fernet=FERNET, envelope_version=1).put_many(
+        keys, [{"role": "admin"}, {"role": "guest"}], collection="users"
+    )
+    backup = await inner.get("alice", collection="users")
+    # Read both, re-encrypt, then read strictly (the default of a version 2 store).
+    migrating = FernetEncryptionWrapper(inner, fernet=FERNET, accept_v1=True)
+    assert await reencrypt_collection(migrating, "users") == 2
+    strict = FernetEncryptionWrapper(inner, fernet=FERNET)
+    assert await strict.get_many(keys, collection="users") == [{"role": "admin"}, {"role": "guest"}]
+    await inner.put("bob", backup, collection="users")  # the old envelope, planted over bob
+    with pytest.raises(DecryptionError):
+        await strict.get("bob", collection="users")
+
+
+async def test_an_older_envelope_of_the_same_key_replays_and_its_ttl_is_not_bound() -> None:
+    # Documented, not a promise: an envelope binds its place, not its time or its expiry.
+    inner = MemoryStore()
+    store = FernetEncryptionWrapper(inner, fernet=FERNET)
+    await store.put("grant", {"role": "admin"}, ttl=60)
+    old = await inner.get("grant")
+    await store.put("grant", {"role": "guest"})
+    await inner.put("grant", old)  # put back without its expiry
+    assert await store.ttl("grant") == ({"role": "admin"}, None)
+
+
+# -- tenants behind a prefix ---------------------------------------------------------------
+
+
+async def test_encryption_below_the_prefix_binds_each_envelope_to_its_tenant() -> None:
+    # The recommended order: encryption sees the key as stored, "a:k" and "b:k".
+    inner = MemoryStore()
+    encrypted_store = FernetEncryptionWrapper(inner, fernet=FERNET)
+    tenant_a = PrefixKeysWrapper(encrypted_store, prefix="a")
+    tenant_b = PrefixKeysWrapper(encrypted_store, prefix="b")
+    await tenant_a.put("profile", {"secret": CANARY})
+    await tenant_b.put("profile", {"secret": "b's own"})
+    await inner.put("b:profile", await inner.get("a:profile"))
+    with pytest.raises(DecryptionError) as refused:
+        await tenant_b.get("profile")
+    assert CANARY not in rendered(refused.value)
+
+
+async def test_encryption_above_the_prefix_needs_a_key_per_tenant() -> None:
+    # Above the prefix, encryption binds the key the tenant sees, "profile" in both tenants.
+    inner = MemoryStore()
+    shared_a = FernetEncryptionWrapper(PrefixKeysWrapper(inner, prefix="a"), fernet=FERNET)
+    shared_b = FernetEncryptionWrapper(PrefixKeysWrapper(inner, prefix="b"), fernet=FERNET)
+    await shared_a.put("profile", {"secret": CANARY})
+    await inner.put("b:profile", await inner.get("a:profile"))
+    assert await shared_b.get("profile") == {"secret": CANARY}  # the documented hole
+    own_key = Fernet(Fernet.generate_key())
+    separate_b = FernetEncryptionWrapper(PrefixKeysWrapper(inner, prefix="b"), fernet=own_key)
+    with pytest.raises(DecryptionError):
+        await separate_b.get("profile")
 
 
 # -- key rotation ------------------------------------------------------------------------

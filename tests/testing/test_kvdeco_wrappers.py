@@ -29,6 +29,7 @@ from kvdeco import (
     logged,
     prefix_collections,
     single_collection,
+    single_flight,
     ttl_clamp,
     with_retry,
     with_statistics,
@@ -48,6 +49,7 @@ VALUE_PRESERVING = {
     "encryption": encrypted(FERNET),
     "limit_size": limit_size(1_000_000),
     "statistics": with_statistics(),
+    "single_flight": single_flight(),
     "prefix_collections": prefix_collections("tenant"),
     "compression_over_encryption": lambda target: compressed()(encrypted(FERNET)(target)),
 }

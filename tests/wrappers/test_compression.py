@@ -205,7 +205,8 @@ def test_invalid_arguments_are_refused(argument: dict[str, Any]) -> None:
 def test_the_decorator_works_bare_and_called() -> None:
     assert compressed(MemoryStore).__kvdeco_aspect__ == Compression()  # type: ignore[attr-defined]
     assert repr(compressed(min_size_to_compress=10)) == (
-        "compressed(min_size_to_compress=10, max_decompressed_size=67108864)"
+        "compressed(min_size_to_compress=10, max_decompressed_size=67108864,"
+        " max_decompressed_items=1000000)"
     )
 
 

@@ -184,7 +184,7 @@ async def test_decrypted_data_that_is_not_a_json_object_is_corrupted_data() -> N
     inner = MemoryStore()
     await inner.put("k", with_token({"__encryption_version__": 1}, FERNET.encrypt(b"[1]")))
     with pytest.raises(CorruptedDataError):
-        await FernetEncryptionWrapper(inner, FERNET).get("k")
+        await FernetEncryptionWrapper(inner, FERNET, accept_v1=True).get("k")
 
 
 async def test_an_unknown_envelope_version_is_a_decryption_and_a_version_error() -> None:
@@ -264,7 +264,7 @@ async def test_rotation_re_encrypts_every_entry_under_the_newest_key_keeping_ttl
     await before.put_many([f"k{i}" for i in range(5)], [{"i": i} for i in range(5)], collection="c")
     await before.put("expiring", {"e": 1}, collection="c", ttl=100)
     await before.put("elsewhere", {"x": 1}, collection="other")
-    rotating = FernetEncryptionWrapper(inner, MultiFernet([new, old]))
+    rotating = FernetEncryptionWrapper(inner, MultiFernet([new, old]), accept_v1=True)
     inner.calls.clear()
 
     assert await reencrypt_collection(rotating, "c", batch_size=4) == 6
@@ -300,8 +300,11 @@ async def test_py_key_value_data_reads_back_and_version_1_is_read_by_it(shared: 
     backing: Any = PkvMemoryStore() if shared.startswith("py") else MemoryStore()
     theirs = PkvFernetWrapper(key_value=backing, fernet=FERNET)
     await theirs.put("theirs", {"v": "from py-key-value", "ü": [1]}, collection="c")
-    ours = FernetEncryptionWrapper(backing, FERNET)  # version 2 writer, reads version 1
+    # A version 2 writer reads version 1 when asked to; by default it refuses it.
+    ours = FernetEncryptionWrapper(backing, FERNET, accept_v1=True)
     assert await ours.get("theirs", collection="c") == {"v": "from py-key-value", "ü": [1]}
+    with pytest.raises(UnsupportedEnvelopeVersionError):
+        await FernetEncryptionWrapper(backing, FERNET).get("theirs", collection="c")
 
     ours_v1 = FernetEncryptionWrapper(backing, FERNET, envelope_version=1)
     await ours_v1.put_many(["a", "b"], [{"n": 1}, {"n": "ü"}], collection="c")
@@ -341,7 +344,7 @@ async def test_a_password_derived_key_is_derived_once_and_reads_py_key_value_dat
     derive_fernet_key("test-source-material", "test-salt")
     hits = derive_fernet_key.cache_info().hits
     ours = FernetEncryptionWrapper(
-        backing, source_material="test-source-material", salt="test-salt"
+        backing, source_material="test-source-material", salt="test-salt", accept_v1=True
     )
     also = encrypted(source_material="test-source-material", salt="test-salt")(MemoryStore)
     assert derive_fernet_key.cache_info().hits == hits + 2
@@ -383,7 +386,8 @@ async def test_reprs_show_no_key_material() -> None:
     shown = repr(layers(store)) + repr(store) + repr(encrypted(FERNET))
     assert KEY.decode() not in shown and CANARY not in shown
     assert (
-        repr(encrypted(FERNET)) == "encrypted(raise_on_decryption_error=True, envelope_version=2)"
+        repr(encrypted(FERNET))
+        == "encrypted(raise_on_decryption_error=True, envelope_version=2, accept_v1=None)"
     )
 
 

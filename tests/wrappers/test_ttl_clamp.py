@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
+from importlib import metadata
 from typing import Any
 
 import pytest
@@ -96,8 +97,8 @@ async def test_an_invalid_ttl_is_refused_not_clamped(ttl: Any) -> None:
         (math.nan, 10, None, ValueError),
         (True, 10, None, TypeError),
         ("1", 10, None, TypeError),
-        (1, 10, 20, ValueError),
         (1, 10, 0, ValueError),
+        (1, 10, -5, ValueError),
     ],
 )
 def test_bad_bounds_are_refused_at_construction(
@@ -105,6 +106,35 @@ def test_bad_bounds_are_refused_at_construction(
 ) -> None:
     with pytest.raises(error, match="ttl"):
         ttl_clamp(min_ttl, max_ttl, missing_ttl=missing_ttl)
+
+
+@pytest.mark.parametrize(("missing", "written"), [(20, 10.0), (0.5, 1.0), (5, 5.0)])
+async def test_a_missing_ttl_outside_the_range_is_clamped_into_it(
+    missing: float, written: float
+) -> None:
+    inner = RecordingStore()
+    await TTLClampWrapper(inner, 1, 10, missing_ttl=missing).put("k", {"v": 1})
+    assert inner.ttls == [written]
+
+
+_PKV_VERSION = tuple(int(part) for part in metadata.version("py-key-value-aio").split(".")[:2])
+
+
+@pytest.mark.parametrize("missing", [20, 0.5])
+async def test_the_clamped_missing_ttl_matches_py_key_value(missing: float) -> None:
+    from key_value.aio.stores.memory import MemoryStore as PkvMemoryStore
+    from key_value.aio.wrappers.ttl_clamp import TTLClampWrapper as PkvTTLClampWrapper
+
+    ours = TTLClampWrapper(MemoryStore(), 1, 10, missing_ttl=missing)
+    theirs = PkvTTLClampWrapper(PkvMemoryStore(), 1, 10, missing_ttl=missing)
+    for store in (ours, theirs):
+        await store.put(key="k", value={"v": 1})
+    (_, our_ttl), (_, their_ttl) = await ours.ttl("k"), await theirs.ttl(key="k")
+    assert our_ttl is not None and their_ttl is not None
+    clamped = min(max(missing, 1), 10)
+    assert round(our_ttl) == clamped
+    # 0.4 wrote missing_ttl as given; 0.5 clamps it, as kvdeco does.
+    assert round(their_ttl) == (clamped if _PKV_VERSION >= (0, 5) else round(missing))
 
 
 def test_the_aspect_reads_like_its_call() -> None:

@@ -8,6 +8,7 @@ from kvdeco.wrappers.encryption.base import (
     BaseEncryptionWrapper,
     Cipher,
     Encryption,
+    EncryptionOptions,
     UnsupportedEnvelopeVersionError,
 )
 from kvdeco.wrappers.encryption.fernet import (
@@ -22,6 +23,7 @@ __all__ = [
     "BaseEncryptionWrapper",
     "Cipher",
     "Encryption",
+    "EncryptionOptions",
     "FernetEncryptionWrapper",
     "StrictFernet",
     "UnsupportedEnvelopeVersionError",

@@ -11,13 +11,27 @@ Each value is stored as an envelope ``{"__encrypted_data__": <standard base64 of
   :class:`~kvdeco.errors.DecryptionError`. ``None`` and ``""`` are bound as the default
   collection's name. py-key-value refuses version 2 as an unknown version.
 
-Reading accepts both. A stored value without the marker key is returned as it is (as
-py-key-value does, so that a store can be encrypted gradually): anyone able to write plain
-values to the store can therefore still plant one.
+A store that writes version 2 refuses version 1 envelopes unless ``accept_v1=True``: if it
+read them, anyone who can write to the store could take a version 1 envelope (from a backup,
+or from before a migration) and plant it under any key, where it would decrypt as that entry.
+Reading data written by py-key-value, or by kvdeco with ``envelope_version=1``, therefore
+takes ``accept_v1=True`` until :func:`~kvdeco.wrappers.encryption.reencrypt_collection` has
+rewritten it as version 2. A store that writes version 1 reads version 1.
+
+Neither version detects replay: an older envelope of the same key and collection (taken
+before an update, say) decrypts when put back, and the TTL is not part of the token, so an
+expired entry planted again without an expiry lives on. Binding a write counter or the expiry
+would need a reader that knows the latest counter of every key, which a key-value store cannot
+provide atomically next to the value; see the security page of the documentation.
+
+A stored value without the marker key is returned as it is (as py-key-value does, so that a
+store can be encrypted gradually): anyone able to write plain values to the store can
+therefore still plant one.
 
 Errors: a token that does not verify is a :class:`~kvdeco.errors.DecryptionError`; an envelope
 that is not one (no or non-int version, non-string or non-base64 data, decrypted bytes that are
 not a JSON object) a :class:`~kvdeco.errors.CorruptedDataError`; a version other than 1 and 2
+(or a version 1 envelope that the reader does not accept)
 an :class:`UnsupportedEnvelopeVersionError`, which is both a ``DecryptionError`` (as
 py-key-value raises) and an :class:`~kvdeco.errors.EncryptionVersionError` (as its name says).
 With ``raise_on_decryption_error=False`` all of these read as a missing entry instead.
@@ -29,7 +43,7 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypedDict, runtime_checkable
 
 from kvdeco.codec import ValueCodec
 from kvdeco.errors import (
@@ -39,14 +53,18 @@ from kvdeco.errors import (
     EncryptionVersionError,
 )
 from kvdeco.validation import collection_name
-from kvdeco.wrappers._base64 import b64decode_strict
+from kvdeco.wrappers._base64 import b64decode_canonical
 from kvdeco.wrappers._json import dump_compact, load_object
 from kvdeco.wrappers.base import AspectWrapper
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "BaseEncryptionWrapper",
     "Cipher",
     "Encryption",
+    "EncryptionOptions",
     "UnsupportedEnvelopeVersionError",
 ]
 
@@ -82,12 +100,17 @@ class Encryption(ValueCodec):
         cipher: Encrypts and decrypts bytes; never shown in a repr.
         raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
         envelope_version: 2 binds values to their key and collection; 1 is py-key-value's.
+        accept_v1: Whether version 1 envelopes are read. ``None`` (the default) reads them
+            only when writing them: a store writing version 2 refuses version 1 envelopes,
+            which could be moved between keys. ``True`` while migrating data written in
+            version 1 (by py-key-value, say) until it is re-encrypted.
     """
 
     label: ClassVar[str] = "encrypted"
     cipher: Cipher = dataclasses.field(repr=False)
     raise_on_decryption_error: bool = True
     envelope_version: int = 2
+    accept_v1: bool | None = None
 
     def __post_init__(self) -> None:
         if not (
@@ -99,6 +122,15 @@ class Encryption(ValueCodec):
             raise TypeError("raise_on_decryption_error must be a bool")
         if type(self.envelope_version) is not int or self.envelope_version not in ENVELOPE_VERSIONS:
             raise ValueError(f"envelope_version must be one of {ENVELOPE_VERSIONS}")
+        if self.accept_v1 is not None and not isinstance(self.accept_v1, bool):
+            raise TypeError("accept_v1 must be a bool or None")
+        if self.accept_v1 is False and self.envelope_version == 1:
+            raise ValueError("accept_v1=False would refuse the envelopes this store writes")
+
+    @property
+    def reads_v1(self) -> bool:
+        """Whether version 1 envelopes are read (see ``accept_v1``)."""
+        return self.envelope_version == 1 if self.accept_v1 is None else self.accept_v1
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str
@@ -146,18 +178,18 @@ class Encryption(ValueCodec):
                 collection=collection,
                 key=key,
             )
+        if version == 1 and not self.reads_v1:
+            raise UnsupportedEnvelopeVersionError(
+                "version 1 envelope refused: it is not bound to its key (accept_v1 is off)",
+                collection=collection,
+                key=key,
+            )
         try:
             if not isinstance(payload, str):
                 raise ValueError("not a string")
-            token = b64decode_strict(payload)
-            # Base64 leaves spare bits in its last characters: without this check several
-            # texts would decode to one token, and a changed envelope could still decrypt.
-            # Strict decoding has already refused every other character, so only the last
-            # four need re-encoding.
-            tail = payload[-4:].encode("ascii")
-            if binascii.b2a_base64(binascii.a2b_base64(tail), newline=False) != tail:
-                raise ValueError("not canonical")
-        except (ValueError, binascii.Error):
+            # One spelling per token: any change to a stored envelope is detected.
+            token = b64decode_canonical(payload)
+        except ValueError:  # binascii.Error is a ValueError
             raise CorruptedDataError(
                 "encrypted envelope whose data is not canonical base64",
                 collection=collection,
@@ -197,6 +229,17 @@ def _binding(key: str, collection: str | None) -> bytes:
     return place.encode("ascii")
 
 
+class EncryptionOptions(TypedDict, total=False):
+    """The options every encryption wrapper and decorator takes, as :class:`Encryption` names.
+
+    Their meanings and defaults are those of :class:`Encryption`'s attributes.
+    """
+
+    raise_on_decryption_error: bool
+    envelope_version: int
+    accept_v1: bool | None
+
+
 class BaseEncryptionWrapper(AspectWrapper):
     """A store that encrypts every value with ``cipher``; the base of the Fernet wrapper.
 
@@ -208,17 +251,11 @@ class BaseEncryptionWrapper(AspectWrapper):
         key_value: The store to wrap.
         cipher: Encrypts and decrypts bytes (an authenticated cipher: the envelope relies on
             it to detect tampering).
-        raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
-        envelope_version: 2 (default) binds each value to its key and collection; 1 writes
-            py-key-value's format.
+        **options: ``raise_on_decryption_error``, ``envelope_version`` and ``accept_v1``, as
+            :class:`Encryption` describes them.
     """
 
     def __init__(
-        self,
-        key_value: Any,
-        cipher: Cipher,
-        *,
-        raise_on_decryption_error: bool = True,
-        envelope_version: int = 2,
+        self, key_value: Any, cipher: Cipher, **options: Unpack[EncryptionOptions]
     ) -> None:
-        super().__init__(key_value, Encryption(cipher, raise_on_decryption_error, envelope_version))
+        super().__init__(key_value, Encryption(cipher, **options))

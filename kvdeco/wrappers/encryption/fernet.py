@@ -12,17 +12,22 @@ See :mod:`kvdeco.wrappers.encryption.base` for the stored format and the errors.
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from kvdeco.decorating import Decorator
+from kvdeco.wrappers._base64 import is_canonical_tail
 from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, Encryption
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from kvdeco.wrappers.encryption.base import EncryptionOptions
 
 __all__ = [
     "KDF_ITERATIONS",
@@ -80,13 +85,9 @@ def _is_canonical(token: bytes) -> bool:
     # "_"; past those, only the spare bits of the last quantum can spell a token twice.
     if len(token) % 4 or token.translate(None, _URLSAFE_ALPHABET):
         return False
-    # The tail compared in the standard alphabet (a one-to-one swap of two characters), with
-    # binascii directly: the base64 module's URL-safe helpers cost more than the check.
-    tail = token[-4:].translate(_TO_STANDARD)
-    try:
-        return binascii.b2a_base64(binascii.a2b_base64(tail), newline=False) == tail
-    except ValueError:
-        return False
+    # The tail compared in the standard alphabet (a one-to-one swap of two characters): the
+    # base64 module's URL-safe helpers cost more than the check.
+    return is_canonical_tail(token[-4:].translate(_TO_STANDARD))
 
 
 def _fernet(
@@ -119,9 +120,12 @@ class FernetEncryptionWrapper(BaseEncryptionWrapper):
             key and decrypts with any).
         source_material: Instead of ``fernet``: a password to derive the key from.
         salt: With ``source_material``: the salt of the derivation.
-        raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
-        envelope_version: 2 (default) binds each value to its key and collection; 1 writes
-            py-key-value's format (readable by py-key-value, but a moved entry goes unnoticed).
+        **options: As :class:`~kvdeco.wrappers.encryption.base.Encryption` describes them:
+            ``raise_on_decryption_error`` (``True``; ``False`` reads an entry that does not
+            decrypt as missing), ``envelope_version`` (2 binds each value to its key and
+            collection; 1 writes py-key-value's format, readable by py-key-value, but a moved
+            entry goes unnoticed) and ``accept_v1`` (``None``: read version 1 envelopes only
+            when writing them; ``True`` while migrating version 1 data).
     """
 
     def __init__(
@@ -131,15 +135,9 @@ class FernetEncryptionWrapper(BaseEncryptionWrapper):
         *,
         source_material: str | None = None,
         salt: str | None = None,
-        raise_on_decryption_error: bool = True,
-        envelope_version: int = 2,
+        **options: Unpack[EncryptionOptions],
     ) -> None:
-        super().__init__(
-            key_value,
-            _fernet(fernet, source_material, salt),
-            raise_on_decryption_error=raise_on_decryption_error,
-            envelope_version=envelope_version,
-        )
+        super().__init__(key_value, _fernet(fernet, source_material, salt), **options)
 
 
 def encrypted(
@@ -147,8 +145,7 @@ def encrypted(
     *,
     source_material: str | None = None,
     salt: str | None = None,
-    raise_on_decryption_error: bool = True,
-    envelope_version: int = 2,
+    **options: Unpack[EncryptionOptions],
 ) -> Decorator[FernetEncryptionWrapper]:
     """Decorate a store class or instance so every value is stored Fernet-encrypted.
 
@@ -159,7 +156,6 @@ def encrypted(
         ... class SecretStore(MemoryStore):
         ...     pass
     """
-    aspect = Encryption(
-        _fernet(fernet, source_material, salt), raise_on_decryption_error, envelope_version
+    return Decorator(
+        Encryption(_fernet(fernet, source_material, salt), **options), FernetEncryptionWrapper
     )
-    return Decorator(aspect, FernetEncryptionWrapper)

@@ -17,9 +17,10 @@ async def reencrypt_collection(
     """Rewrite every entry of a collection through the store's encryption.
 
     After adding a new key at the front of a ``MultiFernet``, this re-encrypts each entry with
-    it (and upgrades version 1 envelopes to the store's ``envelope_version``), so the old key
-    can then be dropped. Entries are read and written in bulk, ``batch_size`` at a time, and
-    keep their expiry, rounded up to the whole second. Entries written concurrently may be
+    it, so the old key can then be dropped. A store built with ``accept_v1=True`` also
+    upgrades version 1 envelopes to its ``envelope_version``: afterwards a strict reader (the
+    default) reads every entry. Entries are read and written in bulk, ``batch_size`` at a
+    time, and keep their expiry, rounded up to the whole second. Entries written concurrently may be
     overwritten with their previous value: run it when the collection is quiet. An entry that
     does not decrypt stops the run with :class:`~kvdeco.errors.DecryptionError` (the batches
     before it stay rewritten); with ``raise_on_decryption_error=False`` it is left as it is.
