@@ -10,8 +10,8 @@ Example:
     {'name': 'Ada'}
 """
 
-import importlib as _importlib
-import typing as _typing
+import importlib
+import typing
 
 from kvdeco.aspect import Aspect
 from kvdeco.codec import ValueCodec
@@ -47,80 +47,70 @@ from kvdeco.protocols import (
     SupportsDestroyCollection,
     SupportsKeys,
 )
-from kvdeco.stores.adapter import StoreAdapter, adapt
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.base import AspectWrapper, BaseWrapper
 
-# The rest loads on first use (module ``__getattr__`` below), so that ``import kvdeco`` does not
-# pay for cryptography, tenacity, structlog, redis, sqlite3 or zlib when a program uses none of
-# them. To add a public name from such a module: a line in ``_LAZY``, its name in ``__all__``
-# and its import in the ``TYPE_CHECKING`` block, which is what type checkers read (a test keeps
-# the table and the block equal).
-_LAZY: dict[str, str] = {
-    "BaseEncryptionWrapper": "kvdeco.wrappers.encryption.base",
-    "CacheStatistics": "kvdeco.caching",
-    "CachedFunction": "kvdeco.caching",
-    "CircuitBreakerWrapper": "kvdeco.wrappers.circuit_breaker",
-    "CollectionRoutingWrapper": "kvdeco.wrappers.routing",
-    "CompressionWrapper": "kvdeco.wrappers.compression",
-    "ConcurrencyLimitWrapper": "kvdeco.wrappers.concurrency_limit",
-    "DefaultValueWrapper": "kvdeco.wrappers.default_value",
-    "DiskStore": "kvdeco.stores.disk",
-    "FailOpenWrapper": "kvdeco.wrappers.fail_open",
-    "FallbackWrapper": "kvdeco.wrappers.fallback",
-    "FernetEncryptionWrapper": "kvdeco.wrappers.encryption.fernet",
-    "LimitSizeWrapper": "kvdeco.wrappers.limit_size",
-    "LoggingWrapper": "kvdeco.wrappers.logging",
-    "MetricsWrapper": "kvdeco.wrappers.telemetry",
-    "OperationTimeoutError": "kvdeco.wrappers.timeout",
-    "PassthroughCacheWrapper": "kvdeco.wrappers.passthrough_cache",
-    "PrefixCollectionsWrapper": "kvdeco.wrappers.prefix_collections",
-    "PrefixKeysWrapper": "kvdeco.wrappers.prefix_keys",
-    "ReadOnlyWrapper": "kvdeco.wrappers.read_only",
-    "RedisStore": "kvdeco.stores.redis",
-    "RetryWrapper": "kvdeco.wrappers.retry",
-    "RoutingWrapper": "kvdeco.wrappers.routing",
-    "SingleCollectionWrapper": "kvdeco.wrappers.single_collection",
-    "SingleFlightWrapper": "kvdeco.wrappers.single_flight",
-    "StatisticsWrapper": "kvdeco.wrappers.statistics",
-    "TTLClampWrapper": "kvdeco.wrappers.ttl_clamp",
-    "TTLJitterWrapper": "kvdeco.wrappers.ttl_jitter",
-    "TimeoutWrapper": "kvdeco.wrappers.timeout",
-    "TracingWrapper": "kvdeco.wrappers.telemetry",
-    "UnsupportedEnvelopeVersionError": "kvdeco.wrappers.encryption.base",
-    "cached": "kvdeco.caching",
-    "compressed": "kvdeco.wrappers.compression",
-    "derive_fernet_key": "kvdeco.wrappers.encryption.fernet",
-    "encrypted": "kvdeco.wrappers.encryption.fernet",
-    "fail_open": "kvdeco.wrappers.fail_open",
-    "limit_concurrency": "kvdeco.wrappers.concurrency_limit",
-    "limit_size": "kvdeco.wrappers.limit_size",
-    "logged": "kvdeco.wrappers.logging",
-    "metered": "kvdeco.wrappers.telemetry",
-    "passthrough_cache": "kvdeco.wrappers.passthrough_cache",
-    "prefix_collections": "kvdeco.wrappers.prefix_collections",
-    "prefix_keys": "kvdeco.wrappers.prefix_keys",
-    "read_only": "kvdeco.wrappers.read_only",
-    "reencrypt_collection": "kvdeco.wrappers.encryption.rotation",
-    "route_collections": "kvdeco.wrappers.routing",
-    "routed": "kvdeco.wrappers.routing",
-    "single_collection": "kvdeco.wrappers.single_collection",
-    "single_flight": "kvdeco.wrappers.single_flight",
-    "traced": "kvdeco.wrappers.telemetry",
-    "ttl_clamp": "kvdeco.wrappers.ttl_clamp",
-    "ttl_jitter": "kvdeco.wrappers.ttl_jitter",
-    "with_circuit_breaker": "kvdeco.wrappers.circuit_breaker",
-    "with_default": "kvdeco.wrappers.default_value",
-    "with_fallback": "kvdeco.wrappers.fallback",
-    "with_retry": "kvdeco.wrappers.retry",
-    "with_statistics": "kvdeco.wrappers.statistics",
-    "with_timeout": "kvdeco.wrappers.timeout",
+# Names whose modules load on first use, so that ``import kvdeco`` does not import
+# cryptography, tenacity, redis, sqlite3, gzip or OpenTelemetry for an application that never
+# uses them. To add a name: list it here under its module, import it in the TYPE_CHECKING
+# block below (what type checkers see), and add it to ``__all__``.
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    "kvdeco.caching": ("CachedFunction", "CacheStatistics", "cached"),
+    "kvdeco.stores.adapter": ("StoreAdapter", "adapt"),
+    "kvdeco.stores.disk": ("DiskStore",),
+    "kvdeco.stores.redis": ("RedisStore",),
+    "kvdeco.wrappers.circuit_breaker": ("CircuitBreakerWrapper", "with_circuit_breaker"),
+    "kvdeco.wrappers.compression": ("CompressionWrapper", "compressed"),
+    "kvdeco.wrappers.concurrency_limit": ("ConcurrencyLimitWrapper", "limit_concurrency"),
+    "kvdeco.wrappers.encryption.base": (
+        "BaseEncryptionWrapper",
+        "UnsupportedEnvelopeVersionError",
+    ),
+    "kvdeco.wrappers.encryption.fernet": (
+        "FernetEncryptionWrapper",
+        "derive_fernet_key",
+        "encrypted",
+    ),
+    "kvdeco.wrappers.encryption.rotation": ("reencrypt_collection",),
+    "kvdeco.wrappers.fail_open": ("FailOpenWrapper", "fail_open"),
+    "kvdeco.wrappers.fallback": ("FallbackWrapper", "with_fallback"),
+    "kvdeco.wrappers.limit_size": ("LimitSizeWrapper", "limit_size"),
+    "kvdeco.wrappers.logging": ("LoggingWrapper", "logged"),
+    "kvdeco.wrappers.passthrough_cache": ("PassthroughCacheWrapper", "passthrough_cache"),
+    "kvdeco.wrappers.prefix_collections": ("PrefixCollectionsWrapper", "prefix_collections"),
+    "kvdeco.wrappers.prefix_keys": ("PrefixKeysWrapper", "prefix_keys"),
+    "kvdeco.wrappers.read_only": ("ReadOnlyWrapper", "read_only"),
+    "kvdeco.wrappers.retry": ("RetryWrapper", "with_retry"),
+    "kvdeco.wrappers.single_collection": ("SingleCollectionWrapper", "single_collection"),
+    "kvdeco.wrappers.statistics": ("StatisticsWrapper", "with_statistics"),
+    "kvdeco.wrappers.telemetry": ("MetricsWrapper", "TracingWrapper", "metered", "traced"),
+    "kvdeco.wrappers.timeout": ("OperationTimeoutError", "TimeoutWrapper", "with_timeout"),
+    "kvdeco.wrappers.ttl_clamp": ("TTLClampWrapper", "ttl_clamp"),
+    "kvdeco.wrappers.default_value": (
+        "DefaultValueWrapper",
+        "with_default",
+    ),
+    "kvdeco.wrappers.routing": (
+        "CollectionRoutingWrapper",
+        "RoutingWrapper",
+        "route_collections",
+        "routed",
+    ),
+    "kvdeco.wrappers.single_flight": (
+        "SingleFlightWrapper",
+        "single_flight",
+    ),
+    "kvdeco.wrappers.ttl_jitter": (
+        "TTLJitterWrapper",
+        "ttl_jitter",
+    ),
 }
-"""Public names loaded on first use, and the module each comes from."""
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
-if _typing.TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from kvdeco.caching import CachedFunction, CacheStatistics, cached
+    from kvdeco.stores.adapter import StoreAdapter, adapt
     from kvdeco.stores.disk import DiskStore
     from kvdeco.stores.redis import RedisStore
     from kvdeco.wrappers.circuit_breaker import CircuitBreakerWrapper, with_circuit_breaker
@@ -159,6 +149,21 @@ if _typing.TYPE_CHECKING:
     from kvdeco.wrappers.timeout import OperationTimeoutError, TimeoutWrapper, with_timeout
     from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
     from kvdeco.wrappers.ttl_jitter import TTLJitterWrapper, ttl_jitter
+
+
+def __getattr__(name: str) -> typing.Any:
+    """Import a lazily loaded name's module on first use, and keep the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kvdeco' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 
@@ -262,19 +267,3 @@ __all__ = [
     "with_statistics",
     "with_timeout",
 ]
-
-
-if not _typing.TYPE_CHECKING:
-    # Hidden from type checkers: a module ``__getattr__`` would make every misspelt name valid.
-
-    def __getattr__(name: str) -> object:
-        """Import a lazily loaded public name on first use, then keep it as a module global."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(_importlib.import_module(module), name)
-        globals()[name] = value
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(globals()) | set(_LAZY))

@@ -1,4 +1,4 @@
-"""The ``kvdeco`` command: the demos and inspecting live stores with exit codes.
+"""The ``kvdeco`` command: the demo and inspecting live stores with exit codes.
 
 The commands run in process through ``main(argv)`` (standard output and error captured), and
 once through ``python -m kvdeco`` in a subprocess. Stores are real: a SQLite file per test, and
@@ -67,7 +67,7 @@ def fernet_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
     return key
 
 
-# -- the demos -----------------------------------------------------------------------------------
+# -- demo ---------------------------------------------------------------------------------
 
 
 def test_demo_runs_the_production_stack_and_shows_each_layers_output(
@@ -116,11 +116,43 @@ def test_python_dash_m_kvdeco_runs_the_demo() -> None:
     assert "hit rate" in done.stdout
 
 
-def test_the_benchmark_is_not_a_command_of_the_installed_package() -> None:
-    # It lives in the source tree (benchmarks/compare.py); the wheel does not carry it.
-    with pytest.raises(SystemExit) as exit_:
-        main(["bench"])
-    assert exit_.value.code == ExitCode.USAGE
+# -- usage errors -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--prefix-keys", "a:b"], "separator"),
+        (["--prefix-collections", "a:b"], "separator"),
+        (["--separator", ""], "--separator must not be empty"),
+        (["--namespace", "tenant"], "--namespace applies to a Redis --url only"),
+    ],
+)
+def test_options_that_cannot_work_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], db: Path, options: list[str], said: str
+) -> None:
+    code, out, err = run(capsys, "--url", f"disk://{db}", *options, "keys")
+    assert (code, out) == (ExitCode.USAGE, "")
+    assert said in err
+
+
+def test_a_redis_url_whose_database_is_not_a_number_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Checked before connecting: redis-py would quietly use database 0.
+    code, _, err = run(capsys, "--url", "redis://127.0.0.1:1/notadb", "keys")
+    assert code == ExitCode.USAGE
+    assert "'notadb'" in err
+
+
+@pytest.mark.redis
+def test_a_redis_database_the_server_does_not_have_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], redis_url: str
+) -> None:
+    base = redis_url.rsplit("/", 1)[0] if redis_url.count("/") > 2 else redis_url
+    code, _, err = run(capsys, "--url", f"{base}/99999", "keys")
+    assert code == ExitCode.USAGE
+    assert "no database 99999" in err
 
 
 # -- inspecting a store -----------------------------------------------------------------------
@@ -269,12 +301,6 @@ def test_several_comma_separated_keys_read_data_written_during_a_rotation(
         (["--url", "disk:///no/such/folder/store.sqlite3", "get", "k"], "cannot open"),
         (["--url", "/", "get", "k"], "is a directory"),
         (["demo", "--operations", "-5"], "--operations"),
-        (["--url", "memory://", "--prefix-keys", "a:b", "get", "k"], "contains the separator"),
-        (["--url", "memory://", "--separator", "", "--prefix-keys", "a", "get", "k"], "separator"),
-        (["--url", "redis://127.0.0.1:6379/notadb", "get", "k"], "database number"),
-        (["--url", "redis://127.0.0.1:6379/-1", "get", "k"], "database number"),
-        (["--url", "disk:///tmp/x.sqlite3", "--namespace", "app", "get", "k"], "--namespace"),
-        (["--url", "memory://", "--namespace", "app", "keys"], "--namespace"),
     ],
 )
 def test_usage_errors_exit_with_2(
@@ -288,17 +314,6 @@ def test_usage_errors_exit_with_2(
     code, _, err = run(capsys, *argv)
     assert code == ExitCode.USAGE
     assert message in err
-
-
-@pytest.mark.redis
-def test_a_database_the_server_does_not_have_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str], redis_url: str
-) -> None:
-    # A stock server has databases 0-15; SELECT 99 is refused before any key is touched.
-    url = redis_url.rstrip("/0123456789") + "/99"
-    code, out, err = run(capsys, "--url", url, "get", "k")
-    assert (code, out) == (ExitCode.USAGE, "")
-    assert "no such database" in err
 
 
 def test_an_invalid_fernet_key_is_a_usage_error_that_does_not_echo_it(

@@ -19,7 +19,7 @@ def test_every_name_in_all_exists() -> None:
 
 
 def test_every_public_name_is_in_all() -> None:
-    public = {
+    public = {  # dir(): the names that load on first use are not in vars() yet
         name
         for name in dir(kvdeco)
         if not name.startswith("_") and not isinstance(getattr(kvdeco, name), type(kvdeco))

@@ -1,10 +1,9 @@
 """The ``kvdeco`` command line (also ``python -m kvdeco``).
 
 ``kvdeco demo`` runs a workload through the production stack and shows what it stored;
-``kvdeco demo-cached`` runs a cached function over it; ``get``, ``ttl``, ``put``, ``delete``,
-``keys`` and ``collections`` inspect a live store named by ``--url``. See
-:mod:`kvdeco.cli.common` for the exit codes. The side-by-side benchmark lives in the source
-tree (``python benchmarks/compare.py``), not in the installed package.
+``get``, ``ttl``, ``put``, ``delete``, ``keys`` and
+``collections`` inspect a live store named by ``--url``. See :mod:`kvdeco.cli.common` for the
+exit codes.
 """
 
 from __future__ import annotations
@@ -23,12 +22,12 @@ from kvdeco.cli.common import (
     EXIT_CODES_HELP,
     CliError,
     ExitCode,
+    check_redis_db,
     connection_errors,
     decryption_errors,
     fernet_from_env,
     open_store,
     redact,
-    refused_database,
 )
 from kvdeco.errors import (
     BaseKeyValueError,
@@ -92,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_options(args)
         return asyncio.run(_run(args))
     except CliError as error:
         _fail(str(error))
@@ -105,12 +105,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except decryption_errors() as error:
         _fail(f"cannot decrypt: {error} (is --fernet-key-env the right key?)")
         return ExitCode.DECRYPTION
-    except BaseKeyValueError as error:
-        if refused_database(error):
-            _fail(f"cannot use {redact(args.url)}: the server has no such database")
-            return ExitCode.USAGE
+    except (BaseKeyValueError, ValueError, TypeError) as error:
         _fail(str(error))
         return ExitCode.STORE
+
+
+_REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+
+
+def _is_redis(url: str | None) -> bool:
+    return url is not None and url.partition("://")[0].lower() in _REDIS_SCHEMES
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse options that would otherwise be ignored or fail later as a store error."""
+    if args.separator == "":
+        raise CliError("--separator must not be empty", ExitCode.USAGE)
+    if args.namespace is not None and not _is_redis(args.url):
+        raise CliError("--namespace applies to a Redis --url only", ExitCode.USAGE)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -125,6 +137,8 @@ async def _run(args: argparse.Namespace) -> int:
         store = open_store(args.url, namespace=args.namespace) if args.url else None
         fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
         try:
+            if args.url:
+                await check_redis_db(args.url)
             await demo_command.run_demo(
                 args.operations, args.seed, sys.stdout, store=store, fernet=fernet
             )
@@ -137,13 +151,15 @@ async def _run(args: argparse.Namespace) -> int:
         )
     store = open_store(args.url, namespace=args.namespace)
     try:
+        await check_redis_db(args.url)
         return await inspect_commands.run(store, args)
     finally:
         await _close(store)
 
 
 async def _close(store: Any) -> None:
-    if store is not None:  # every store the command opens has an async close()
+    """Close a store opened from ``--url`` (every kvdeco store has an async ``close``)."""
+    if store is not None:
         await store.close()
 
 

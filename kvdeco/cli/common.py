@@ -35,15 +35,14 @@ from kvdeco.errors import (
 
 __all__ = [
     "EXIT_CODES_HELP",
-    "REDIS_SCHEMES",
     "CliError",
     "ExitCode",
+    "check_redis_db",
     "connection_errors",
     "fernet_from_env",
     "open_store",
     "print_json",
     "redact",
-    "refused_database",
 ]
 
 
@@ -97,15 +96,6 @@ def decryption_errors() -> tuple[type[BaseException], ...]:
     return (DecryptionError, EncryptionVersionError, EncryptionError)
 
 
-def refused_database(error: BaseException) -> bool:
-    """Whether ``error`` is a Redis server refusing the database number of the URL.
-
-    The server answers ``SELECT`` of a database it does not have with the error code ``DB``
-    (``DB index is out of range``), which the store reports without the rest of the text.
-    """
-    return "the server answered DB" in str(error)
-
-
 def redact(url: str | None) -> str:
     """``url`` fit for a message: a password in it is replaced by ``***``."""
     if not url:
@@ -133,17 +123,12 @@ def open_store(url: str, *, namespace: str | None = None) -> Any:
         CliError: The URL names no store kvdeco knows (exit code 2), or its driver is missing.
     """
     scheme = urlsplit(url).scheme.lower()
-    if scheme in REDIS_SCHEMES:
-        return _open_redis(url, namespace)
-    if namespace is not None and (scheme in ("memory", "disk") or (scheme == "" and url)):
-        # Only a Redis store has a namespace: ignoring it would show other data than asked.
-        raise CliError(
-            f"--namespace applies to Redis stores only, not to {redact(url)}", ExitCode.USAGE
-        )
     if scheme == "memory":
         from kvdeco.stores.memory import MemoryStore
 
         return MemoryStore()
+    if scheme in ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster"):
+        return _open_redis(url, namespace)
     if scheme == "disk" or (scheme == "" and url):
         return _open_disk(url)
     raise CliError(
@@ -151,10 +136,6 @@ def open_store(url: str, *, namespace: str | None = None) -> Any:
         "or redis://host:port/db",
         ExitCode.USAGE,
     )
-
-
-REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
-"""The URL schemes that name a Redis store (or a Redis Cluster, with ``+cluster``)."""
 
 
 def _store_class(module: str, name: str) -> Any:
@@ -178,9 +159,57 @@ def _open_disk(url: str) -> Any:
         raise CliError(str(error), ExitCode.USAGE) from None
 
 
+def redis_db(url: str) -> int | None:
+    """The database number in the path of a ``redis://`` or ``rediss://`` URL, if any.
+
+    Raises:
+        CliError: The path is not a database number (exit code 2); redis-py would quietly
+            use database 0 instead.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("redis", "rediss"):
+        return None
+    text = parts.path.strip("/")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdecimal()):
+        raise CliError(
+            f"{redact(url)} names database {text!r}: use a number, as in redis://host:6379/1",
+            ExitCode.USAGE,
+        )
+    return int(text)
+
+
+async def check_redis_db(url: str) -> None:
+    """Connect once to the Redis server of ``url`` to see that its database exists.
+
+    Without this a database number beyond the server's ``databases`` setting fails every
+    command with a store error instead of a usage error.
+
+    Raises:
+        CliError: The server has no such database (exit code 2).
+    """
+    if redis_db(url) is None:
+        return
+    from redis import asyncio as redis_asyncio
+    from redis import exceptions as redis_errors
+
+    client = redis_asyncio.Redis.from_url(url)
+    try:
+        await client.ping()
+    except redis_errors.ResponseError as error:
+        if "DB index is out of range" not in str(error):
+            raise
+        raise CliError(
+            f"the server at {redact(url)} has no database {redis_db(url)}", ExitCode.USAGE
+        ) from None
+    finally:
+        await client.aclose()
+
+
 def _open_redis(url: str, namespace: str | None) -> Any:
-    _check_database(url)
     redis_store = _store_class("redis", "RedisStore")
+    redis_db(url)
     scheme, _, rest = url.partition("://")
     cluster = scheme.lower().endswith("+cluster")
     if cluster:
@@ -192,24 +221,6 @@ def _open_redis(url: str, namespace: str | None) -> Any:
         return redis_store(url, **options)
     except (StoreSetupError, ValueError, TypeError) as error:
         raise CliError(f"cannot use {redact(url)}: {error}", ExitCode.USAGE) from None
-
-
-def _check_database(url: str) -> None:
-    """Refuse a ``redis://`` path that is not a database number.
-
-    redis-py reads ``/notadb`` as database 0, so the command would show another database than
-    the one named; a number the server does not have is refused by the server itself.
-    """
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "unix":
-        return  # the path is the socket's; the database is the ``db`` query parameter
-    database = parts.path.strip("/")
-    if database and not (database.isascii() and database.isdigit()):
-        raise CliError(
-            f"cannot use {redact(url)}: the path must be a database number "
-            f"(redis://host:port/1), not {database!r}",
-            ExitCode.USAGE,
-        )
 
 
 def fernet_from_env(variable: str) -> Any:

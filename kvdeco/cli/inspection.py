@@ -60,8 +60,8 @@ async def run(store: Any, args: argparse.Namespace) -> ExitCode:
             prefix_collections=args.prefix_collections,
             separator=args.separator,
         )
-    except (ValueError, TypeError) as error:  # a prefix or separator the wrappers refuse
-        raise CliError(f"cannot read through that prefix: {error}", ExitCode.USAGE) from None
+    except ValueError as error:  # a prefix the wrappers refuse, e.g. one holding the separator
+        raise CliError(str(error), ExitCode.USAGE) from None
     fernet = fernet_from_env(args.fernet_key_env) if args.fernet_key_env else None
     command = args.command
     if command in ("keys", "collections"):

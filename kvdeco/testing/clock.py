@@ -25,3 +25,7 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         """Move the clock forward by ``seconds``."""
         self.now += seconds
+
+    def advance_to(self, instant: float) -> None:
+        """Move the clock forward to exactly ``instant`` (never backward)."""
+        self.now = max(self.now, float(instant))

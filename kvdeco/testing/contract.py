@@ -22,7 +22,25 @@ from kvdeco.protocols import AsyncKeyValue
 
 __all__ = ["StoreContract", "decorated_both_ways"]
 
+_MANY = 300  # more entries than a store that quietly drops them past a few dozen can hold
+
 _ODD_KEYS = ["", "a:b", "!@#$%^&*()", "ключ", "x" * 500, "with space", "a\\b", "%25"]
+
+
+async def answer(awaitable: Any, call: str, expects: str) -> Any:
+    """Await a legal store call; if it raises, fail saying so plainly.
+
+    Example:
+        A store whose ``destroy_collection`` raises ``KeyError`` fails with
+        ``destroy_collection('doomed') raised KeyError: 'doomed'; the contract expects
+        True or False`` instead of a bare traceback.
+    """
+    try:
+        return await awaitable
+    except Exception as error:
+        raise AssertionError(
+            f"{call} raised {type(error).__name__}: {error}; the contract expects {expects}"
+        ) from error
 
 
 class StoreContract:
@@ -31,6 +49,8 @@ class StoreContract:
     expiry_seconds: ClassVar[float] = 0.05
     ttl_tolerance: ClassVar[float] = 1.0
     checks_ttl_exactly: ClassVar[bool] = True
+    # Marked, so a project running pytest-asyncio in its default (strict) mode runs them too.
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.asyncio]
 
     async def wait_for_expiry(self, store: Any) -> None:
         """Wait until an entry written with :attr:`expiry_seconds` has expired."""
@@ -182,21 +202,85 @@ class StoreContract:
         await store.put("c", {"n": 3}, collection="c")
         assert await store.get_many(["c"], collection="c") == [{"n": 3}]
 
+    async def test_many_entries_are_all_kept(self, store: Any) -> None:
+        keys = [f"k{i}" for i in range(_MANY)]
+        await store.put_many(keys, [{"n": i} for i in range(_MANY)], collection="many")
+        for i in range(0, 40):
+            await store.put(f"single{i}", {"n": i}, collection="many")
+        found = await store.get_many(keys, collection="many")
+        lost = [k for k, v, i in zip(keys, found, range(_MANY)) if v != {"n": i}]
+        assert not lost, f"{len(lost)} of {_MANY} entries written with put_many read back wrong"
+        singles = await store.get_many([f"single{i}" for i in range(40)], collection="many")
+        assert singles == [{"n": i} for i in range(40)], "entries written one by one were lost"
+        if hasattr(store, "keys"):
+            listed = await store.keys("many")
+            assert len(listed) == _MANY + 40, f"keys() listed {len(listed)} of {_MANY + 40}"
+
     async def test_keys_lists_live_keys_when_supported(self, store: Any) -> None:
         if not hasattr(store, "keys"):
             pytest.skip("the store cannot list keys")
         await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}], collection="listed")
-        assert sorted(await store.keys("listed")) == ["a", "b"]
-        assert len(await store.keys("listed", limit=1)) == 1
+        listed = sorted(await store.keys("listed"))
+        assert listed == ["a", "b"], f"keys() listed {listed}; ['a', 'b'] were written"
+        limited = await store.keys("listed", limit=1)
+        assert len(limited) == 1, f"keys(limit=1) listed {limited}"
+        await store.delete("a", collection="listed")
+        listed = await store.keys("listed")
+        assert listed == ["b"], f"keys() listed {listed} after 'a' was deleted"
+
+    async def test_listings_leave_out_expired_entries_when_supported(self, store: Any) -> None:
+        if not hasattr(store, "keys"):
+            pytest.skip("the store cannot list keys")
+        await store.put("short", {"v": 1}, collection="fading", ttl=self.expiry_seconds)
+        await store.put("long", {"v": 1}, collection="fading", ttl=3600)
+        await store.put("short", {"v": 1}, collection="faded", ttl=self.expiry_seconds)
+        await self.wait_for_expiry(store)
+        listed = await store.keys("fading")
+        assert listed == ["long"], f"keys() listed {listed} once 'short' had expired"
+        assert await store.keys("faded") == [], "keys() listed entries that had expired"
+        if hasattr(store, "collections"):
+            names = await store.collections()
+            assert "fading" in names, f"collections() listed {names} without 'fading'"
+            assert "faded" not in names, (
+                f"collections() listed {names}: every entry of 'faded' has expired"
+            )
+
+    async def test_collections_lists_only_collections_with_entries_when_supported(
+        self, store: Any
+    ) -> None:
+        if not hasattr(store, "collections"):
+            pytest.skip("the store cannot list collections")
+        await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}], collection="emptied")
+        await store.put("a", {"n": 1}, collection="full")
+        await store.delete("a", collection="emptied")
+        await store.delete_many(["b"], collection="emptied")
+        names = await store.collections()
+        assert "full" in names, f"collections() listed {names} without 'full'"
+        assert "emptied" not in names, (
+            f"collections() listed {names}: every entry of 'emptied' was deleted"
+        )
 
     async def test_destroy_collection_when_supported(self, store: Any) -> None:
         if not hasattr(store, "destroy_collection"):
             pytest.skip("the store cannot destroy a collection")
+        # Names that extend the destroyed one, or that it extends, are other collections.
+        kept = ["kept", "doome", "doomed:x", "doomedx", "doomed_"]
         await store.put("a", {"n": 1}, collection="doomed")
-        await store.put("a", {"n": 1}, collection="kept")
-        assert await store.destroy_collection("doomed") is True
-        assert await store.get("a", collection="doomed") is None
-        assert await store.get("a", collection="kept") == {"n": 1}
+        for name in kept:
+            await store.put("a", {"n": 1}, collection=name)
+        call = "destroy_collection('doomed')"
+        destroyed = await answer(store.destroy_collection("doomed"), call, "True or False")
+        assert destroyed is True, f"{call} returned {destroyed!r}; it held an entry: True"
+        left = await answer(store.get("a", collection="doomed"), "get('a')", "None")
+        assert left is None, f"{call} left its entry: get('a') returned {left!r}"
+        survivors = [
+            await answer(store.get("a", collection=n), f"get('a', collection={n!r})", "a dict")
+            for n in kept
+        ]
+        lost = [n for n, found in zip(kept, survivors) if found != {"n": 1}]
+        assert not lost, f"{call} also emptied {lost}"
+        again = await answer(store.destroy_collection("doomed"), call, "True or False")
+        assert again is False, f"{call} of an empty collection returned {again!r}; False"
 
 
 def decorated_both_ways(decorator: Any, store_class: type, **store_options: Any) -> dict[str, Any]:

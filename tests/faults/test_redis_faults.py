@@ -33,8 +33,8 @@ PAUSE_WRITING_TO_FALLBACK = Plan(
 def assert_no_violation(summary: Summary) -> None:
     print(summary.render())  # shown by pytest when the test fails
     assert summary.violations == dict.fromkeys(summary.violations, 0)
-    # How many calls fit in the run depends on the machine's load: reported, and only required
-    # to be more than one per worker.
+    # How many calls fit in the run depends on the machine's load (673 in a loaded run against
+    # about 4000 on an idle one): reported, and only required to be more than one per worker.
     assert summary.operations > summary.tasks
     assert summary.calls_across_fault > 0, "no call met the fault: the test proves nothing"
 
@@ -53,8 +53,8 @@ async def test_while_redis_is_paused_every_call_ends_within_the_retry_budget(
     # A paused server accepts bytes and never answers: only the deadline ends a call.
     assert set(summary.errors) == {"OperationTimeoutError"}
     assert summary.raised_writes > 0
-    # The bound adds the event loop's measured lag per timer, so a loaded machine does not
-    # break it; the rendered summary reports the latencies themselves.
+    # The bound grows with the event loop's measured lag; a fixed bound (such as "before the
+    # server resumes") would fail on a loaded machine without anything being wrong.
     assert summary.fault_latency_ms["max"] <= latency_allowance(PAUSE, summary)
 
 
@@ -81,10 +81,12 @@ async def test_without_persistence_a_kill_loses_only_what_was_acknowledged_befor
     tmp_path: Path,
 ) -> None:
     summary, _ = await run(KILL_VOLATILE, tmp_path)
+    # What must hold: every write missing from Redis was acknowledged before the kill (Redis
+    # without persistence forgets those: not a kvdeco promise), none after it; every worker
+    # ends; the only errors are the documented ones. How many writes the crash took, and how
+    # many calls met the dead server, depend on when the kill lands: reported, not asserted.
     assert_no_violation(summary)
-    # Not a kvdeco promise: Redis without persistence forgets everything on a crash.
-    assert summary.lost_to_crash > 0
-    assert summary.raised_writes > 0
+    assert summary.tasks_finished == summary.tasks, "a worker hung across the restart"
     assert set(summary.errors) <= {"StoreConnectionError", "OperationTimeoutError"}
 
 

@@ -43,13 +43,33 @@ class TestAdaptedPyKeyValueMemoryStoreContract(StoreContract):
         # exact_delete: this store counts a delete of an expired entry as a success.
         return adapt(PyKeyValueMemoryStore(), exact_delete=True)
 
+    # The contract reports each defect plainly (an AssertionError naming the call, what it
+    # did and what the contract expects); strict, so a fixed release shows up here.
     @pytest.mark.xfail(
-        raises=KeyError,
+        raises=AssertionError,
         strict=True,
         reason="py-key-value 0.4.6 defect: a destroyed collection raises KeyError when read",
     )
     async def test_destroy_collection_when_supported(self, store: Any) -> None:
         await super().test_destroy_collection_when_supported(store)
+
+    @pytest.mark.xfail(
+        raises=AssertionError,
+        strict=True,
+        reason="py-key-value 0.4.6 defect: keys() and collections() list expired entries",
+    )
+    async def test_listings_leave_out_expired_entries_when_supported(self, store: Any) -> None:
+        await super().test_listings_leave_out_expired_entries_when_supported(store)
+
+    @pytest.mark.xfail(
+        raises=AssertionError,
+        strict=True,
+        reason="py-key-value 0.4.6 defect: collections() lists a collection emptied by deletes",
+    )
+    async def test_collections_lists_only_collections_with_entries_when_supported(
+        self, store: Any
+    ) -> None:
+        await super().test_collections_lists_only_collections_with_entries_when_supported(store)
 
 
 class TestDecoratedPyKeyValueMemoryStoreContract(StoreContract):
@@ -59,6 +79,14 @@ class TestDecoratedPyKeyValueMemoryStoreContract(StoreContract):
         # Through a prefix, destroy_collection deletes the prefix's own keys one by one, so the
         # store's defect (see above) is not reached.
         return wrapper_stack(inner)
+
+    @pytest.mark.xfail(
+        raises=AssertionError,
+        strict=True,
+        reason="py-key-value 0.4.6 defect: keys() lists expired entries",
+    )
+    async def test_listings_leave_out_expired_entries_when_supported(self, store: Any) -> None:
+        await super().test_listings_leave_out_expired_entries_when_supported(store)
 
 
 async def test_decorators_work_on_py_key_value_memory_store_directly() -> None:

@@ -39,3 +39,14 @@ def violation_found(machine: Any, steps: int | None = None) -> tuple[str, str]:
         run_state_machine_as_test(machine, settings=hunt)
     notes = "\n".join(getattr(info.value, "__notes__", []))
     return str(info.value), notes
+
+
+def caught_at_the_default_profile(machine: Any) -> tuple[str, str]:
+    """Run ``machine`` as a store author's CI would (the default profile, a fresh search with
+    no example database) and return the violation it reports, as :func:`violation_found`."""
+    with pytest.raises(ContractViolation) as info:
+        run_state_machine_as_test(
+            machine, settings=settings(kit_settings(), database=None, report_multiple_bugs=False)
+        )
+    notes = "\n".join(getattr(info.value, "__notes__", []))
+    return str(info.value), notes

@@ -17,11 +17,15 @@ from kvdeco import (
     FallbackWrapper,
     FernetEncryptionWrapper,
     InvalidKeyError,
+    LimitSizeWrapper,
+    LoggingWrapper,
     MemoryStore,
+    PassthroughCacheWrapper,
     PrefixCollectionsWrapper,
     ReadOnlyWrapper,
     RetryWrapper,
     SingleCollectionWrapper,
+    TimeoutWrapper,
     TTLClampWrapper,
     compressed,
     encrypted,
@@ -162,6 +166,42 @@ TestCompressionRoundTrips = laws.compression_machine(CompressionWrapper).TestCas
 
 TestRetryUnderFaults = laws.retry_machine(
     lambda store: RetryWrapper(store, max_retries=2, initial_delay=0), max_retries=2
+).TestCase
+
+TestRetryOfEveryErrorStillRaisesCallErrorsAtOnce = laws.retry_machine(
+    lambda store: RetryWrapper(store, max_retries=2, initial_delay=0, retry_on=(Exception,)),
+    max_retries=2,
+    retry_on=(Exception,),
+).TestCase
+
+TestPassthroughCacheIsCoherent = laws.passthrough_cache_machine(
+    lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store)
+).TestCase
+
+TestPassthroughCacheWithoutExpiryOfItsCopiesIsCoherent = laws.passthrough_cache_machine(
+    lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store, missing_ttl=None)
+).TestCase
+
+# min_size stays at 8, the size of the value the invalid calls write: with a larger one a put
+# of an invalid key raises EntryTooSmallError before InvalidKeyError.
+TestLimitSizeRaisesOutsideTheBounds = laws.limit_size_machine(
+    lambda store: LimitSizeWrapper(store, max_size=64, min_size=8), max_size=64, min_size=8
+).TestCase
+
+TestLimitSizeSkipsOutsideTheBounds = laws.limit_size_machine(
+    lambda store: LimitSizeWrapper(
+        store, max_size=64, raise_on_too_large=False, raise_on_too_small=False
+    ),
+    max_size=64,
+    raises=False,
+).TestCase
+
+TestLoggingLogsEveryOperationWithoutValues = laws.logging_machine(
+    lambda store, logger: LoggingWrapper(store, logger=logger, log_level=logging.DEBUG)
+).TestCase
+
+TestTimeoutBoundsEveryOperation = laws.timeout_machine(
+    lambda store: TimeoutWrapper(store, timeout=0.005), timeout=0.005
 ).TestCase
 
 TestFallbackUnderAnOutage = laws.fallback_machine(

@@ -14,15 +14,19 @@ from kvdeco import MemoryStore, PrefixKeysWrapper, prefix_keys, with_statistics
 from kvdeco.testing import laws
 from kvdeco.wrappers.base import AspectWrapper
 from kvdeco.wrappers.statistics import StatisticsWrapper
-from tests.testing.conftest import violation_found
+from tests.testing.conftest import caught_at_the_default_profile, violation_found
 from tests.testing.fakes import (
     FakeClamp,
     FakeCompression,
     FakeFallback,
+    FakeLimit,
+    FakeLogging,
     FakeReadOnly,
     FakeRetry,
+    FakeTimeout,
     fake_encryption,
     glued_prefix,
+    stale_cache,
 )
 
 # -- transparency -------------------------------------------------------------------------
@@ -51,7 +55,7 @@ TestPrefixKeysViewsWithATwoCharacterSeparatorAreIsolated = laws.isolation_machin
 def test_isolation_reports_prefix_views_that_collide() -> None:
     message, program = violation_found(laws.isolation_machine(glued_prefix, names=("a", "ab")))
     assert message.startswith(("a.", "ab."))
-    assert "reads as" in message or "listed" in message
+    assert "reads as" in message or "listed" in message or "nothing was there" in message
     assert "state." in program
 
 
@@ -149,6 +153,100 @@ def test_retry_law_reports_a_retry_that_gives_up_early() -> None:
         laws.retry_machine(lambda store: AspectWrapper(store, FakeRetry(1)), max_retries=2)
     )
     assert "raised" in message or "attempts" in message
+
+
+@pytest.mark.parametrize(
+    ("retried", "law_retry_on"),
+    [
+        ((ConnectionError, TimeoutError, ValueError), (ConnectionError, TimeoutError)),
+        ((Exception,), (Exception,)),
+    ],
+    ids=["validation and size errors", "everything"],
+)
+def test_retry_law_reports_a_retry_of_errors_that_are_never_retried(
+    retried: tuple[type[BaseException], ...], law_retry_on: tuple[type[BaseException], ...]
+) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.retry_machine(
+            lambda store: AspectWrapper(store, FakeRetry(2, retried)),
+            max_retries=2,
+            retry_on=law_retry_on,
+        )
+    )
+    assert "is never retried" in message
+
+
+# -- passthrough cache ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "defect",
+    [{"skips": "delete_many"}, {"skips": "put_many"}, {"outlives_store": True}],
+    ids=["stale after a bulk delete", "stale after a bulk write", "outlives the store's ttl"],
+)
+def test_cache_law_reports_a_cache_that_serves_stale_entries(defect: dict[str, Any]) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.passthrough_cache_machine(lambda store, cache: stale_cache(store, cache, **defect))
+    )
+    assert "reads as" in message or "a cached copy may have at most" in message
+
+
+# -- size limit, logging, timeout -------------------------------------------------------------
+
+TestLimitSizeLaw = laws.limit_size_machine(
+    lambda store: AspectWrapper(store, FakeLimit(64)), max_size=64
+).TestCase
+
+
+@pytest.mark.parametrize(
+    "defect",
+    [{"at_the_bound": True}, {"singles_only": True}],
+    ids=["refuses the bound itself", "lets put_many through"],
+)
+def test_limit_size_law_reports_a_limit_in_the_wrong_place(defect: dict[str, Any]) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.limit_size_machine(
+            lambda store: AspectWrapper(store, FakeLimit(64, **defect)), max_size=64
+        )
+    )
+    assert "raised" in message
+
+
+TestLoggingLaw = laws.logging_machine(
+    lambda store, logger: AspectWrapper(store, FakeLogging(logger))
+).TestCase
+
+
+@pytest.mark.parametrize(
+    ("defect", "report"),
+    [
+        ({"leaky": True}, "shows a stored value"),
+        ({"skips": "delete_many"}, "completed without a log record"),
+    ],
+    ids=["logs values", "does not log bulk deletes"],
+)
+def test_logging_law_reports_a_leaky_or_silent_logger(defect: dict[str, Any], report: str) -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.logging_machine(
+            lambda store, logger: AspectWrapper(store, FakeLogging(logger, **defect))
+        )
+    )
+    assert report in message
+
+
+TestTimeoutLaw = laws.timeout_machine(
+    lambda store: AspectWrapper(store, FakeTimeout(0.005)), timeout=0.005
+).TestCase
+
+
+def test_timeout_law_reports_a_timeout_that_misses_bulk_calls() -> None:
+    message, _ = caught_at_the_default_profile(
+        laws.timeout_machine(
+            lambda store: AspectWrapper(store, FakeTimeout(0.005, singles_only=True)),
+            timeout=0.005,
+        )
+    )
+    assert "it should time out" in message
 
 
 TestFallbackLaw = laws.fallback_machine(FakeFallback).TestCase

@@ -92,3 +92,41 @@ def test_the_plugin_loads_without_hypothesis() -> None:
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_kit_runs_without_asyncio_mode_auto(pytester: pytest.Pytester) -> None:
+    # pytest-asyncio's default is strict mode: only marked coroutines run. The kit's base
+    # classes carry the mark, so a project that never set asyncio_mode still runs them all.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_mine=USER_MODULE.replace("{profile}", "kvdeco-quick"))
+    result = run_with_plugin(
+        pytester, "TestMine and (put_then_get or expiry_includes or behaves_like_the_model)"
+    )
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["*mode=Mode.STRICT*"])
+
+
+def test_a_failed_contract_check_shows_what_was_expected_and_what_came_back(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_broken="""
+import pytest
+from kvdeco.testing import StoreContract
+from kvdeco.stores.memory import MemoryStore
+
+class Forgetful(MemoryStore):
+    async def get(self, key, *, collection=None):
+        return None
+
+class TestBroken(StoreContract):
+    @pytest.fixture
+    def store(self):
+        return Forgetful()
+"""
+    )
+    result = run_with_plugin(pytester, "test_put_then_get_returns_an_equal_value")
+    result.assert_outcomes(failed=1)
+    # Rewritten by pytest: the values compared, not a bare AssertionError.
+    result.stdout.fnmatch_lines(["*assert None == {*'name': 'Ada'*"])

@@ -11,11 +11,18 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from kvdeco import MemoryStore, prefix_keys, with_statistics
 from kvdeco.testing import ContractViolation, ManualClock, kit_settings, store_state_machine
-from tests.testing.conftest import violation_found
+from tests.testing.conftest import caught_at_the_default_profile, violation_found
 from tests.testing.fakes import (
+    DefectiveDestroyStore,
     ForgetfulTTLStore,
+    ForgetfulUnderVolumeStore,
+    GreedyDestroyStore,
+    LateExpiryStore,
+    ListsEmptiedCollectionsStore,
+    ListsExpiredKeysStore,
     LiveObjectStore,
     MiscountingStore,
+    RaisingDestroyCollectionStore,
     ReorderingStore,
 )
 
@@ -105,7 +112,7 @@ def test_reports_a_store_whose_get_many_reorders() -> None:
 def test_reports_a_store_that_returns_its_live_object() -> None:
     message, program = violation_found(on_clock(lambda c: LiveObjectStore(clock=c)), steps=15)
     assert "reads as" in message and "scribbled" in message
-    assert "state.put" in program
+    assert "state.put" in program or "state.destroy_collection" in program  # it writes too
 
 
 def test_reports_a_store_whose_delete_many_miscounts() -> None:
@@ -144,3 +151,71 @@ def test_bad_arguments_are_refused_when_the_machine_is_built(
 ) -> None:
     with pytest.raises(error):
         store_state_machine(**arguments)
+
+
+# -- defects a short program must reach: caught at the default profile ---------------------
+
+
+# Each broken store, what the report must say (any of the phrases), and the steps of which
+# the shrunk program must contain one.
+BROKEN_AT_THE_DEFAULT_PROFILE = {
+    "lists expired keys": (ListsExpiredKeysStore, ["which the model does not hold"], ("advance",)),
+    "lists collections emptied by deletes": (
+        ListsEmptiedCollectionsStore,
+        ["which the model does not hold"],
+        ("state.delete", "state.change_held", "state.advance"),
+    ),
+    # Either the neighbour reads as missing, or the destroyed collection, empty in the model,
+    # reports it held something (the neighbour it took with it).
+    "destroy_collection removes longer names": (
+        GreedyDestroyStore,
+        ["reads as missing", "did not list", "nothing was there", "live"],
+        ("destroy_collection",),
+    ),
+    "returns an entry at its expiry instant": (
+        LateExpiryStore,
+        ["the model holds nothing (deleted or expired)", "which the model does not hold"],
+        ("state.advance",),
+    ),
+    "drops entries under volume": (
+        ForgetfulUnderVolumeStore,
+        ["reads as missing", "did not list", "live"],
+        ("state.put_bulk(",),
+    ),
+    "raises where True or False is expected": (
+        RaisingDestroyCollectionStore,
+        ["raised KeyError", "the contract expects True or False"],
+        ("destroy_collection",),
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(BROKEN_AT_THE_DEFAULT_PROFILE))
+def test_reports_a_broken_store_at_the_default_profile(defect: str) -> None:
+    store_class, phrases, steps = BROKEN_AT_THE_DEFAULT_PROFILE[defect]
+    message, program = caught_at_the_default_profile(on_clock(lambda c: store_class(clock=c)))
+    assert any(phrase in message for phrase in phrases), message
+    assert any(step in program for step in steps), program
+
+
+def test_a_reused_store_is_not_destroyed_when_destroy_is_not_among_its_capabilities() -> None:
+    store = DefectiveDestroyStore()
+    machine = store_state_machine(
+        lambda: store,
+        reuse=True,
+        capabilities=("keys", "collections", "destroy_collection"),
+        settings=kit_settings(max_examples=5),
+    )
+    run_state_machine_as_test(machine)
+
+
+def test_the_default_profile_passes_a_correct_store_on_real_time() -> None:
+    # A store without a clock: the wait rule is enabled by what earlier steps wrote only,
+    # so replaying a program (while shrinking, or under the thorough profile) is repeatable.
+    machine = store_state_machine(
+        MemoryStore,
+        expiry_seconds=0.01,
+        expiry_margin=0.02,
+        settings=kit_settings(max_examples=30, stateful_step_count=15, database=None),
+    )
+    run_state_machine_as_test(machine)

@@ -1,29 +1,16 @@
-"""What the wrapper tests share: a store that records calls, JSON strategies, raw-data scans."""
+"""What the wrapper tests share: a store class that records calls, values, raw-data scans."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any, ClassVar
 
-from hypothesis import strategies as st
-
 from kvdeco import Aspect, Call, MemoryStore, decorate_class
 from kvdeco.operations import Proceed
+from kvdeco.testing import strategies as kst
 
-json_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-json_mappings = st.dictionaries(st.text(), json_values, max_size=6)
-"""Any value a store accepts: a JSON object of JSON values."""
+json_mappings = kst.json_mappings(large=False)
+"""Any value a store accepts: a JSON object of JSON values (the kit's strategy)."""
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

@@ -1,8 +1,4 @@
-"""The memory rows: bare MemoryStore, one layer at a time, and the Production Ready stack.
-
-Each row builds the same layer from each library by class name (py-key-value's are optional),
-with options that make both do the same work, over a fresh store per row.
-"""
+"""The in-process rows: each library's stores and wrappers by name, alone and stacked."""
 
 from __future__ import annotations
 
@@ -15,17 +11,9 @@ import pkgutil
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from benchmarks.measurement import (
-    BULK,
-    FLOOR,
-    KVDECO,
-    PYKV,
-    SIZES,
-    Case,
-    Op,
-    compact,
-    make_value,
-)
+from .measurement import BULK, FLOOR, KVDECO, PYKV, SIZES, Case, Op, _compact, make_value
+
+# -- implementations --------------------------------------------------------------------
 
 
 def kvdeco_class(name: str) -> Any:
@@ -77,7 +65,7 @@ def pykv_class(name: str) -> Any:
         return None
 
 
-_SILENT = logging.getLogger("benchmarks.silent")
+_SILENT = logging.getLogger("benchmarks.sidebyside.silent")
 _SILENT.setLevel(logging.CRITICAL)
 _SILENT.propagate = False
 
@@ -86,7 +74,7 @@ Factory = Callable[[Any], Any]
 _FALLBACK = {"_store": "primary_key_value", "_other": "fallback_key_value"}
 _CACHE = {"_store": "primary_key_value", "_other": "cache_key_value"}
 # name -> (kvdeco class name, keyword arguments, py-key-value keyword arguments)
-LAYERS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+_LAYERS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "statistics": ("StatisticsWrapper", {}, {}),
     "prefix keys": ("PrefixKeysWrapper", {"prefix": "app"}, {"prefix": "app"}),
     "prefix collections": ("PrefixCollectionsWrapper", {"prefix": "app"}, {"prefix": "app"}),
@@ -124,13 +112,13 @@ PASS_THROUGH = (
 
 def layer(library: str, name: str) -> Factory | None:
     """A function wrapping a store in the named layer, or ``None`` if the library lacks it."""
-    class_name, kv_args, pkv_args = LAYERS[name]
+    class_name, kv_args, pkv_args = _LAYERS[name]
     cls = kvdeco_class(class_name) if library == KVDECO else pykv_class(class_name)
     if cls is None:
         return None
     options = dict(kv_args if library == KVDECO else pkv_args)
     if "fernet" in options:
-        options["fernet"] = session_fernet()
+        options["fernet"] = _fernet()
     store_keyword = options.pop("_store", "key_value")
     other = options.pop("_other", None)
 
@@ -143,7 +131,7 @@ def layer(library: str, name: str) -> Factory | None:
 
 
 PRODUCTION = ("statistics", "retry (no failure)", "timeout", "compression", "fernet encryption")
-"""The "Production Ready" stack of py-key-value's documentation, outermost first."""
+"""The specification's Production Ready stack, outermost first."""
 
 
 def stack(library: str, names: tuple[str, ...]) -> Factory | None:
@@ -159,6 +147,9 @@ def stack(library: str, names: tuple[str, ...]) -> Factory | None:
         return store
 
     return build
+
+
+# -- workloads --------------------------------------------------------------------------
 
 
 SINGLE = ("get hit", "get miss", "put")
@@ -195,14 +186,14 @@ def _memory(library: str) -> Any:
     return None if cls is None else cls()
 
 
-def libraries_present() -> list[str]:
+def _libraries() -> list[str]:
     return [KVDECO] + ([PYKV] if pykv_class("MemoryStore") is not None else [])
 
 
 async def memory_cases(sizes: list[str], layers: Iterable[str], bulk: bool) -> list[Case]:
     """Bare MemoryStore rows, one-layer overhead rows and the Production Ready stack rows."""
     cases: list[Case] = []
-    libraries = libraries_present()
+    libraries = _libraries()
     bare: dict[tuple[str, str], Case] = {}
     for size in sizes:
         value = make_value(SIZES[size])
@@ -235,7 +226,7 @@ async def memory_cases(sizes: list[str], layers: Iterable[str], bulk: bool) -> l
                     baseline=bare[(op_name, one_size)],
                 )
             )
-    fernet = session_fernet()
+    fernet = _fernet()
     for size in sizes:
         value = make_value(SIZES[size])
         floors = _codec_floor(fernet, value)
@@ -252,21 +243,27 @@ async def memory_cases(sizes: list[str], layers: Iterable[str], bulk: bool) -> l
 
 
 @functools.cache
-def session_fernet() -> Any:
-    """The Fernet every row of this run encrypts with: a key made for the run, never stored."""
+def _fernet_key() -> bytes:
+    """One key per run, fresh: what the run writes with one library, the other must read."""
     from cryptography.fernet import Fernet
 
-    return Fernet(Fernet.generate_key())
+    return Fernet.generate_key()
 
 
-def seal(fernet: Any, value: dict[str, Any]) -> bytes:
-    data = compact(value).encode()
+def _fernet() -> Any:
+    from cryptography.fernet import Fernet
+
+    return Fernet(_fernet_key())
+
+
+def _seal(fernet: Any, value: dict[str, Any]) -> bytes:
+    data = _compact(value).encode()
     if len(data) >= 1024:
         data = gzip.compress(data, compresslevel=1)
     return fernet.encrypt(data)  # type: ignore[no-any-return]
 
 
-def open_sealed(fernet: Any, token: bytes) -> Any:
+def _open(fernet: Any, token: bytes) -> Any:
     data = fernet.decrypt(token)
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
@@ -275,12 +272,12 @@ def open_sealed(fernet: Any, token: bytes) -> Any:
 
 def _codec_floor(fernet: Any, value: dict[str, Any]) -> dict[str, Op]:
     """The least codec work a sealed put or get needs: JSON, gzip (1 KiB and up), Fernet."""
-    token = seal(fernet, value)
+    token = _seal(fernet, value)
 
     async def put() -> None:
-        seal(fernet, value)
+        _seal(fernet, value)
 
     async def get() -> Any:
-        return open_sealed(fernet, token)
+        return _open(fernet, token)
 
     return {"put": put, "get hit": get}

@@ -1,7 +1,4 @@
-"""The Redis rows: RedisStore against raw redis-py, the stack over Redis, and ``get_many``.
-
-They run in a fresh key namespace whose keys are deleted (never flushed) at the end.
-"""
+"""The Redis rows: both libraries' RedisStore against raw redis-py doing the same work."""
 
 from __future__ import annotations
 
@@ -10,19 +7,19 @@ import json
 import uuid
 from typing import Any
 
-from benchmarks.layers import (
+from .layers import (
     MANY,
     PRODUCTION,
+    _fernet,
+    _libraries,
+    _open,
+    _seal,
     kvdeco_class,
-    libraries_present,
-    open_sealed,
     pykv_class,
-    seal,
-    session_fernet,
     stack,
     workload,
 )
-from benchmarks.measurement import BULK, FLOOR, KVDECO, SIZES, Case, Op, compact, make_value
+from .measurement import BULK, FLOOR, KVDECO, SIZES, Case, Op, _compact, make_value
 
 
 class RedisBench:
@@ -56,30 +53,30 @@ class RedisBench:
         """Bare store vs raw redis-py, the Production Ready stack, and a sealed ``get_many``."""
         bare_cases: list[Case] = []
         sealed_cases: list[Case] = []
-        libraries = [lib for lib in libraries_present() if self._store(lib) is not None]
+        libraries = [lib for lib in _libraries() if self._store(lib) is not None]
         self.stores.clear()
         raw = self._raw()
-        fernet = session_fernet()
+        fernet = _fernet()
         for size in sizes:
             value = make_value(SIZES[size])
             bare_key, sealed_key = (
                 f"{self.tag}:raw:{SIZES[size]}",
                 f"{self.tag}:sealed:{SIZES[size]}",
             )
-            await raw.set(bare_key, compact(value))
-            await raw.set(sealed_key, seal(fernet, value))
+            await raw.set(bare_key, _compact(value))
+            await raw.set(sealed_key, _seal(fernet, value))
 
             async def raw_get(key: str = bare_key) -> Any:
                 return json.loads(await raw.get(key))
 
             async def raw_put(key: str = bare_key, value: Any = value) -> None:
-                await raw.set(key, compact(value))
+                await raw.set(key, _compact(value))
 
             async def sealed_get(key: str = sealed_key) -> Any:
-                return open_sealed(fernet, await raw.get(key))
+                return _open(fernet, await raw.get(key))
 
             async def sealed_put(key: str = sealed_key, value: Any = value) -> None:
-                await raw.set(key, seal(fernet, value))
+                await raw.set(key, _seal(fernet, value))
 
             floors: dict[str, Op] = {"get hit": raw_get, "put": raw_put}
             for name in ("get hit", "put"):
@@ -118,11 +115,11 @@ class RedisBench:
                 trips.append(f"{library}: {count} round trip{'' if count == 1 else 's'}")
             note = ", ".join(trips)
             raw_keys = [f"{self.tag}:many:{SIZES[size]}:{n}" for n in range(BULK)]
-            token = seal(fernet, value)
+            token = _seal(fernet, value)
             await raw.mset(dict.fromkeys(raw_keys, token))
 
             async def raw_many(raw_keys: list[str] = raw_keys) -> Any:
-                return [open_sealed(fernet, item) for item in await raw.mget(raw_keys)]
+                return [_open(fernet, item) for item in await raw.mget(raw_keys)]
 
             ops_by_library[FLOOR] = raw_many
             cases.append(

@@ -1,9 +1,4 @@
-"""Measuring: the values the rows store, the cases they time, and timing them interleaved.
-
-Every case times each implementation (kvdeco, py-key-value, and for some rows a *floor*: the
-least work that could give the same result) as medians of repeated batches, alternating which
-goes first; an overhead case is timed paired with its bare case, repetition by repetition.
-"""
+"""Measuring: the values written, timing repeated batches, and the statistics kept."""
 
 from __future__ import annotations
 
@@ -13,7 +8,7 @@ import json
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TextIO
 
 SIZES: dict[str, int] = {"16 B": 16, "1 KiB": 1024, "64 KiB": 65536}
@@ -48,6 +43,9 @@ _WORDS = (
 )
 
 
+# -- values -----------------------------------------------------------------------------
+
+
 def _text(length: int, seed: int) -> str:
     rng = random.Random(seed)
     words: list[str] = []
@@ -69,11 +67,11 @@ def _record(size: int, seed: int = 0) -> dict[str, Any]:
         "tags": ["admin", "beta", "eu"],
         "bio": "",
     }
-    record["bio"] = _text(max(size - len(compact(record)), 0), seed)
+    record["bio"] = _text(max(size - len(_compact(record)), 0), seed)
     return record
 
 
-def compact(value: Any) -> str:
+def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -88,6 +86,9 @@ def make_value(size: int) -> dict[str, Any]:
     if size <= 4096:
         return _record(size)
     return {"items": [_record(1024, n) for n in range(size // 1026)]}
+
+
+# -- statistics -------------------------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,6 +133,28 @@ class Case:
     note: str = ""
     samples: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     batch: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Row:
+    """The result of one case: a summary per implementation, overheads for wrapper rows."""
+
+    group: str
+    name: str
+    size: str
+    results: dict[str, Summary]
+    overhead: bool
+    note: str = ""
+
+    def ratio(self, numerator: str = KVDECO, denominator: str = PYKV) -> float | None:
+        """The ratio of two implementations' medians (kvdeco / py-key-value by default)."""
+        top, bottom = self.results.get(numerator), self.results.get(denominator)
+        if top is None or bottom is None or bottom.median <= 0:
+            return None
+        return top.median / bottom.median
+
+
+# -- timing -----------------------------------------------------------------------------
 
 
 async def _batch(op: Op, count: int) -> float:
@@ -198,3 +221,16 @@ async def measure(
             print(f"\r  repetition {rep + 1}/{repetitions}", end="", file=progress, flush=True)
     if progress is not None:
         print(file=progress)
+
+
+def _rows(cases: Iterable[Case]) -> list[Row]:
+    rows = []
+    for case in cases:
+        results: dict[str, Summary] = {}
+        for name, samples in case.samples.items():
+            if samples:  # an overhead row has none where the bare store has no time
+                results[name] = Summary.of(samples)
+        rows.append(
+            Row(case.group, case.name, case.size, results, case.baseline is not None, case.note)
+        )
+    return rows
