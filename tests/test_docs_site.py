@@ -99,3 +99,10 @@ def test_no_table_has_an_empty_header_row(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert "<td>wrapper class</td>" in (site / "wrappers" / "retry" / "index.html").read_text()
     assert [str(p.relative_to(site)) for p in pages if empty.search(p.read_text())] == []
+
+
+def test_long_code_lines_wrap_instead_of_running_off_the_page(site: Path) -> None:
+    css = (site / "stylesheets" / "extra.css").read_text(encoding="utf-8")
+    assert re.search(r"pre\s*>\s*code\s*\{[^}]*white-space:\s*pre-wrap", css)
+    page = (site / "reference" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../stylesheets/extra.css"' in page

@@ -118,6 +118,8 @@ class Summary:
     worst_case_bound_ms: float = math.nan
     loop_lag_ms: float = math.nan
     fault_operations: int = 0
+    calls_across_fault: int = 0
+    """Calls in flight at some moment of the fault, wherever they started."""
     tasks_finished: int = 0
     tasks: int = 0
     connections_before_close: int = -1
@@ -164,6 +166,7 @@ class Summary:
                 f"p99={latency.get('p99', math.nan):.1f} max={latency.get('max', math.nan):.1f} "
                 f"(bound {self.latency_bound_ms:.0f}, worst case {self.worst_case_bound_ms:.0f})",
             ),
+            ("calls in flight during the fault", self.calls_across_fault),
             ("worst event-loop lag (ms)", f"{self.loop_lag_ms:.1f}"),
             ("tasks finished", f"{self.tasks_finished}/{self.tasks}"),
             (

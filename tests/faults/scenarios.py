@@ -344,6 +344,11 @@ def _timings(summary: Summary, ledger: Ledger, plan: Plan, clock: _Clock) -> Non
     during = [r for r in ledger.records if clock.fault_start <= r.start < clock.fault_end]
     samples = [(r.end - r.start) * 1000 for r in during]
     summary.fault_operations = len(samples)
+    # A call started before the fault may be carried across all of it by its retries: on a
+    # loaded machine every worker can be inside such a call, and none starts during the fault.
+    summary.calls_across_fault = sum(
+        r.start < clock.fault_end and r.end > clock.fault_start for r in ledger.records
+    )
     summary.loop_lag_ms = clock.loop_lag * 1000
     summary.fault_latency_ms = {
         "p50": percentile(samples, 0.50),

@@ -33,8 +33,10 @@ PAUSE_WRITING_TO_FALLBACK = Plan(
 def assert_no_violation(summary: Summary) -> None:
     print(summary.render())  # shown by pytest when the test fails
     assert summary.violations == dict.fromkeys(summary.violations, 0)
-    assert summary.operations > 1000
-    assert summary.fault_operations > 0, "no call met the fault: the test proves nothing"
+    # How many calls fit in the run depends on the machine's load (673 in a loaded run against
+    # about 4000 on an idle one): reported, and only required to be more than one per worker.
+    assert summary.operations > summary.tasks
+    assert summary.calls_across_fault > 0, "no call met the fault: the test proves nothing"
 
 
 def latency_allowance(plan: Plan, summary: Summary) -> float:
