@@ -28,7 +28,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast, overload
 
 from kvdeco._events import log_event
 from kvdeco.caching.keys import KeyBuilder, function_name
@@ -151,9 +151,13 @@ class CachedFunction(Generic[P, R]):
         functools.update_wrapper(self, function)
         _mark_as_coroutine_function(self, function)
         signature = inspect.signature(function)
-        self._bound_signature = signature.replace(
-            parameters=list(signature.parameters.values())[1:]
-        )
+        # What each bound method carries (its name, docstring, signature without its first
+        # parameter, coroutine marks), worked out once: a method is bound at every call.
+        bound = _Attributes()
+        functools.update_wrapper(cast(Callable[..., Any], bound), function)
+        bound.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])
+        _mark_as_coroutine_function(bound, function)
+        self._bound_attributes = dict(vars(bound))
         self._function = function
         self._store = store
         self._ttl = ttl
@@ -379,16 +383,19 @@ class CachedFunction(Generic[P, R]):
         self._track(asyncio.ensure_future(refresh()))
 
 
+class _Attributes:
+    """Holds the attributes that a bound cached method copies on each binding."""
+
+    __signature__: inspect.Signature
+
+
 class BoundCachedFunction(Generic[P, R]):
     """A cached method looked up on an instance: calls pass the instance first."""
 
     def __init__(self, cached: CachedFunction[Any, R], instance: object) -> None:
         self._cached = cached
         self._instance = instance
-        functools.update_wrapper(self, cached._function)
-        # What a bound method shows: the signature without its first parameter.
-        self.__signature__ = cached._bound_signature
-        _mark_as_coroutine_function(self, cached._function)
+        self.__dict__.update(cached._bound_attributes)
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R]:
         return self._cached(self._instance, *args, **kwargs)

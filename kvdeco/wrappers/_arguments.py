@@ -73,20 +73,6 @@ def text(value: object, name: str) -> None:
         raise ValueError(f"{name} must not be empty")
 
 
-def whole_number(value: Any, name: str, *, minimum: int = 1) -> int:
-    """Return ``value`` if it is an ``int`` (not a bool) of at least ``minimum``.
-
-    Raises:
-        TypeError: for booleans, floats and non-numbers.
-        ValueError: below ``minimum``.
-    """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value}")
-    return value
-
-
 def exception_types(value: Any, name: str) -> tuple[type[BaseException], ...]:
     """Return ``value`` as a non-empty tuple of exception classes (one class is accepted)."""
     types = (value,) if isinstance(value, type) else value

@@ -31,7 +31,7 @@ from kvdeco.aspect import Aspect, failed
 from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import CircuitOpenError, KeyValueOperationError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import exception_types, number, whole_number
+from kvdeco.wrappers._arguments import exception_types, integer, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
@@ -211,9 +211,9 @@ class CircuitBreaker(Aspect):
     clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
-        whole_number(self.failure_threshold, "failure_threshold")
-        whole_number(self.half_open_max_calls, "half_open_max_calls")
-        whole_number(self.window, "window")
+        integer(self.failure_threshold, "failure_threshold", 1)
+        integer(self.half_open_max_calls, "half_open_max_calls", 1)
+        integer(self.window, "window", 1)
         number(self.recovery_timeout, "recovery_timeout", inclusive=True)
         object.__setattr__(self, "failure_on", exception_types(self.failure_on, "failure_on"))
         if self.failure_rate is not None:

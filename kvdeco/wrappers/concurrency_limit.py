@@ -20,7 +20,7 @@ from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.errors import BulkheadFullError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import number, whole_number
+from kvdeco.wrappers._arguments import integer, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
@@ -118,7 +118,7 @@ class ConcurrencyLimit(Aspect):
     timeout: float | None = None
 
     def __post_init__(self) -> None:
-        whole_number(self.max_concurrent, "max_concurrent")
+        integer(self.max_concurrent, "max_concurrent", 1)
         if self.timeout is not None:
             number(self.timeout, "timeout", inclusive=True)
 
