@@ -22,12 +22,15 @@ value on the way in and out) and :class:`kvdeco.keymap.KeyMapper` (rename keys a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, Protocol
 
 from kvdeco.operations import Call, Proceed
 
-__all__ = ["Aspect", "Runtime", "failed"]
+__all__ = ["CHECK", "Aspect", "Runtime", "failed"]
+
+CHECK = "kvdeco.check"
+"""The field metadata key of a check: ``check(value, name)`` returns the value to keep."""
 
 
 class Runtime(Protocol):
@@ -49,11 +52,22 @@ class Aspect:
         operations: The names of the operations ``around`` handles; ``None`` (the default)
             for all. The others go straight to the inner store, at no cost: a read-only
             aspect names the writes, a TTL clamp the puts.
+
+    Fields are checked where they are declared: a field whose metadata holds a check (see
+    ``kvdeco.wrappers._arguments.checked``) keeps what the check returns, so a bad argument is
+    refused when the aspect is made, with a message naming it. A subclass that also checks a
+    relation between fields (a minimum above a maximum) does so in its own ``__post_init__``,
+    after calling this one.
     """
 
     label: ClassVar[str] = "aspect"
     exposed: ClassVar[tuple[str, ...]] = ()
     operations: ClassVar[frozenset[str] | None] = None
+
+    def __post_init__(self) -> None:
+        for name, check in _checks(type(self)):
+            # The one place a frozen aspect's field is set after __init__: to its checked form.
+            object.__setattr__(self, name, check(getattr(self, name), name))
 
     def bind(self) -> Runtime:
         """Return the runtime for one store. Stateless aspects are their own runtime."""
@@ -74,6 +88,21 @@ class Aspect:
             if field.repr
         )
         return f"{self.label}({shown})"
+
+
+_CHECKS: dict[type, tuple[tuple[str, Callable[[Any, str], Any]], ...]] = {}
+
+
+def _checks(cls: type[Aspect]) -> tuple[tuple[str, Callable[[Any, str], Any]], ...]:
+    """The fields of ``cls`` that have a check, with it (worked out once per class)."""
+    found = _CHECKS.get(cls)
+    if found is None:
+        found = _CHECKS[cls] = tuple(
+            (field.name, field.metadata[CHECK])
+            for field in dataclasses.fields(cls)
+            if CHECK in field.metadata
+        )
+    return found
 
 
 async def failed(error: BaseException) -> Any:

@@ -6,8 +6,30 @@ Each check names the argument as the user wrote it and says what it must be and 
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from kvdeco.aspect import CHECK
+
+
+def checked(check: Callable[..., Any], **options: Any) -> Mapping[str, Any]:
+    """Field metadata that makes an aspect run ``check(value, name, **options)`` when made.
+
+    The aspect keeps what the check returns, so a check may also normalise (a tuple of
+    exception classes from one class, a float from an int).
+
+    Example:
+        >>> import dataclasses
+        >>> from kvdeco.aspect import Aspect
+        >>> @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
+        ... class Pause(Aspect):
+        ...     seconds: float = dataclasses.field(default=1, metadata=checked(number))
+        >>> Pause(seconds=2).seconds
+        2.0
+    """
+    return {CHECK: functools.partial(check, **options) if options else check}
 
 
 def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = False) -> float:
@@ -32,20 +54,32 @@ def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = Fal
     return float(value)
 
 
-def integer(value: object, name: str, minimum: int, *, allow_none: bool = False) -> None:
-    """Raise unless ``value`` is an int (not a bool) of at least ``minimum``, or allowed ``None``.
+def integer(value: Any, name: str, minimum: int, *, allow_none: bool = False) -> Any:
+    """Return ``value`` if it is an int (not a bool) of at least ``minimum``, or allowed ``None``.
 
     Raises:
         TypeError: not an int (booleans are refused: ``True`` is no size).
         ValueError: below ``minimum``.
     """
     if value is None and allow_none:
-        return
+        return None
     if isinstance(value, bool) or not isinstance(value, int):
         allowed = "an int or None" if allow_none else "an int"
         raise TypeError(f"{name} must be {allowed}, not {type(value).__name__}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}")
+    return value
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` if it is a bool (``1`` or ``"yes"`` is not).
+
+    Raises:
+        TypeError: not a bool.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+    return value
 
 
 def flags(owner: object, *names: str) -> None:
@@ -60,8 +94,8 @@ def flags(owner: object, *names: str) -> None:
             raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
 
 
-def text(value: object, name: str) -> None:
-    """Raise unless ``value`` is a non-empty str.
+def text(value: Any, name: str) -> str:
+    """Return ``value`` if it is a non-empty str.
 
     Raises:
         TypeError: not a str.
@@ -71,6 +105,7 @@ def text(value: object, name: str) -> None:
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if not value:
         raise ValueError(f"{name} must not be empty")
+    return value
 
 
 def exception_types(value: Any, name: str) -> tuple[type[BaseException], ...]:

@@ -24,7 +24,7 @@ from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.errors import StoreTimeoutError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import number
+from kvdeco.wrappers._arguments import checked, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["OperationTimeoutError", "Timeout", "TimeoutWrapper", "with_timeout"]
@@ -45,10 +45,7 @@ class Timeout(Aspect):
     """The aspect behind :func:`with_timeout`."""
 
     label: ClassVar[str] = "with_timeout"
-    timeout: float = 5.0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "timeout", number(self.timeout, "timeout"))
+    timeout: float = dataclasses.field(default=5.0, metadata=checked(number))
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         # The call runs up to its first pause with no timer: a call that finishes without
