@@ -1,10 +1,12 @@
 """Decorators derived from their aspect classes, bare or called, with types that survive.
 
-Every decorator whose options all have defaults is one :class:`DecoratorFactory`: called
-with options (``with_retry(max_retries=5)``) it returns a :class:`~kvdeco.decorating.Decorator`;
-used bare on a class (``@logged``) or an instance (``with_statistics(store)``) it applies the
-aspect with its defaults. The options are the aspect's own fields, so a type checker knows
-them, and the result keeps the type of what was decorated.
+Every decorator is one of two factories made from its aspect class and its wrapper class. A
+:class:`CalledDecoratorFactory` is called with options (``prefix_keys("app")``) and returns a
+:class:`~kvdeco.decorating.Decorator`. A :class:`DecoratorFactory`, for an aspect whose options
+all have defaults, may also be used bare on a class (``@logged``) or an instance
+(``with_statistics(store)``), which applies the aspect with its defaults. The options are the
+aspect's own fields, so a type checker knows them, and the result keeps the type of what was
+decorated.
 
 Example:
     >>> from kvdeco import MemoryStore, with_retry
@@ -26,7 +28,7 @@ from kvdeco.wrappers.base import AspectWrapper
 if TYPE_CHECKING:
     from kvdeco.stacking import Stack
 
-__all__ = ["DecoratorFactory", "StoreLike"]
+__all__ = ["CalledDecoratorFactory", "DecoratorFactory", "StoreLike"]
 
 P = ParamSpec("P")
 S = TypeVar("S")
@@ -42,8 +44,8 @@ class StoreLike(Protocol):
 StoreT = TypeVar("StoreT", bound=StoreLike)
 
 
-class DecoratorFactory(Generic[P, W]):
-    """A decorator built from an aspect class and the wrapper class of its instance path.
+class CalledDecoratorFactory(Generic[P, W]):
+    """A decorator that is called with its options: the fields of its aspect class.
 
     Args:
         aspect: The aspect class; its fields are the decorator's options.
@@ -56,15 +58,37 @@ class DecoratorFactory(Generic[P, W]):
         self, aspect: Callable[P, Aspect], wrapper: type[W], *, name: str, doc: str
     ) -> None:
         self.aspect = aspect
+        self.wrapper = wrapper
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = doc
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Decorator[W]:
+        return Decorator(self.aspect(*args, **kwargs), self.wrapper)
+
+    def __repr__(self) -> str:
+        return f"<decorator {self.__name__}>"
+
+
+class DecoratorFactory(CalledDecoratorFactory[P, W]):
+    """A decorator whose options all have defaults, so that it may also be used bare.
+
+    Args:
+        aspect: The aspect class; its fields are the decorator's options.
+        wrapper: The wrapper class used when an instance is decorated.
+        name: The decorator's public name.
+        doc: The decorator's docstring.
+    """
+
+    def __init__(
+        self, aspect: Callable[P, Aspect], wrapper: type[W], *, name: str, doc: str
+    ) -> None:
+        super().__init__(aspect, wrapper, name=name, doc=doc)
         self._make: Callable[..., Aspect] = aspect
         # With keyword-only options a lone positional argument can only be a target.
         self._takes_positional = any(
             field.init and not field.kw_only
             for field in dataclasses.fields(cast("type[Aspect]", aspect))
         )
-        self.wrapper = wrapper
-        self.__name__ = self.__qualname__ = name
-        self.__doc__ = doc
 
     @overload
     def __call__(self, target: type[S], /) -> type[S]: ...  # type: ignore[overload-overlap]
@@ -95,6 +119,3 @@ class DecoratorFactory(Generic[P, W]):
             or isinstance(value, type)
             or callable(getattr(value, "get", None))
         )
-
-    def __repr__(self) -> str:
-        return f"<decorator {self.__name__}>"
