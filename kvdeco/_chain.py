@@ -24,7 +24,7 @@ from typing import Any
 from kvdeco.aspect import Aspect, Runtime
 from kvdeco.operations import OPERATIONS, Call, Proceed
 
-__all__ = ["Chain", "guarded", "handles", "run_unmarked"]
+__all__ = ["ACTIVE", "Chain", "guarded", "handles"]
 
 
 def handles(runtime: Any, name: str) -> bool:
@@ -79,7 +79,7 @@ class Chain:
         return around(call, proceed)
 
 
-_ACTIVE: contextvars.ContextVar[tuple[list[object], ...]] = contextvars.ContextVar(
+ACTIVE: contextvars.ContextVar[tuple[list[object], ...]] = contextvars.ContextVar(
     "kvdeco_running_stacks", default=()
 )
 """The stacks running in this context, each as ``[id(store), kind of operation]``.
@@ -91,32 +91,19 @@ is emptied, so it no longer equals any store's and a task that lives on is outsi
 A list is the cheapest object with both properties (compared by value, emptied in place)."""
 
 
-def run_unmarked(chain: Chain, store: object, call: Call) -> Awaitable[Any]:
-    """Run ``call`` for a store method that never calls its store's own operations.
-
-    Such a method cannot re-enter, so outside any other stack's call there is no mark to set
-    and no coroutine of the engine's own: the call costs what it costs on a proxy. Inside one
-    (a nested call of another method), it is :func:`guarded` as usual.
-    """
-    if _ACTIVE.get():
-        return guarded(chain, store, call)
-    around, proceed = chain.entries[call.op.name]
-    return around(call, proceed)
-
-
 async def guarded(chain: Chain, store: object, call: Call) -> Any:
     """Run ``call`` through ``chain`` unless it re-enters a call of its kind on ``store``.
 
     A re-entry goes straight to the store underneath: the stack already runs around it.
     """
-    marks = _ACTIVE.get()
+    marks = ACTIVE.get()
     mark: list[object] = [id(store), call.op.kind]
     if marks and mark in marks:
         return await chain.terminal(call)
-    token = _ACTIVE.set((*marks, mark))
+    token = ACTIVE.set((*marks, mark))
     around, proceed = chain.entries[call.op.name]
     try:
         return await around(call, proceed)
     finally:
         mark.clear()
-        _ACTIVE.reset(token)
+        ACTIVE.reset(token)

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import copy
+import inspect
+import operator
 import types
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, SupportsFloat, SupportsIndex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 import wrapt
 
 from kvdeco._chain import Chain, handles
 from kvdeco.aspect import Aspect
-from kvdeco.operations import (
-    CAPABILITIES,
-    OPERATIONS,
-    PROTOCOL_OPERATIONS,
-    chain_entries,
-    proxy_methods,
-)
+from kvdeco.operations import OPERATIONS, PROTOCOL_OPERATIONS, Operation, chain_entries
 
 __all__ = ["AspectWrapper", "BaseWrapper", "check_store"]
 
@@ -49,6 +45,13 @@ class BaseWrapper(_Proxy):
         key_value: The store to wrap. May be omitted if ``self.key_value`` was set first.
     """
 
+    # wrapt's proxy defines ``__getattr__``, so on a subclass Python would read every
+    # attribute through a slow hook that calls wrapt's ``__getattribute__`` as a method. That
+    # method does what the generic lookup does (then falls back to ``__getattr__``, as the hook
+    # does itself), so naming the generic one lets the hook take its fast path: 40 ns instead
+    # of 120 ns per attribute read on a proxy.
+    __getattribute__ = object.__getattribute__
+
     def __init__(self, key_value: Any = None) -> None:
         if key_value is None:
             if self._self_initialised():
@@ -72,57 +75,17 @@ class BaseWrapper(_Proxy):
     def key_value(self, store: Any) -> None:
         wrapt.BaseObjectProxy.__init__(self, store)
 
-    async def get(self, key: str, *, collection: str | None = None) -> dict[str, Any] | None:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.get(key, collection=collection)  # type: ignore[no-any-return]
-
-    async def ttl(
-        self, key: str, *, collection: str | None = None
-    ) -> tuple[dict[str, Any] | None, float | None]:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.ttl(key, collection=collection)  # type: ignore[no-any-return]
-
-    async def put(
-        self,
-        key: str,
-        value: Mapping[str, Any],
-        *,
-        collection: str | None = None,
-        ttl: SupportsFloat | None = None,
-    ) -> None:
-        """Pass through to the wrapped store."""
-        await self.__wrapped__.put(key, value, collection=collection, ttl=ttl)
-
-    async def delete(self, key: str, *, collection: str | None = None) -> bool:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.delete(key, collection=collection)  # type: ignore[no-any-return]
-
-    async def get_many(
-        self, keys: Sequence[str], *, collection: str | None = None
-    ) -> list[dict[str, Any] | None]:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.get_many(keys, collection=collection)  # type: ignore[no-any-return]
-
-    async def ttl_many(
-        self, keys: Sequence[str], *, collection: str | None = None
-    ) -> list[tuple[dict[str, Any] | None, float | None]]:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.ttl_many(keys, collection=collection)  # type: ignore[no-any-return]
-
-    async def put_many(
-        self,
-        keys: Sequence[str],
-        values: Sequence[Mapping[str, Any]],
-        *,
-        collection: str | None = None,
-        ttl: SupportsFloat | None = None,
-    ) -> None:
-        """Pass through to the wrapped store."""
-        await self.__wrapped__.put_many(keys, values, collection=collection, ttl=ttl)
-
-    async def delete_many(self, keys: Sequence[str], *, collection: str | None = None) -> int:
-        """Pass through to the wrapped store."""
-        return await self.__wrapped__.delete_many(keys, collection=collection)  # type: ignore[no-any-return]
+    if TYPE_CHECKING:
+        # What a type checker sees: the protocol's own signatures. At run time each is a
+        # forwarding attribute (below), so that ``super().get(...)`` works in a subclass.
+        get = AsyncKeyValue.get
+        ttl = AsyncKeyValue.ttl
+        put = AsyncKeyValue.put
+        delete = AsyncKeyValue.delete
+        get_many = AsyncKeyValue.get_many
+        ttl_many = AsyncKeyValue.ttl_many
+        put_many = AsyncKeyValue.put_many
+        delete_many = AsyncKeyValue.delete_many
 
     async def __aenter__(self) -> Any:
         enter = getattr(self.__wrapped__, "__aenter__", None)
@@ -188,12 +151,15 @@ def _chain_below(store: Any) -> Chain | None:
 
 
 def _link(proxy: AspectWrapper, runtime: Any) -> None:
-    """Build the proxy's chain for ``runtime`` and set each operation's entry into it.
+    """Build the proxy's chain for ``runtime`` and point each operation at its way in.
 
     A stack of plain proxies is one chain: the outermost proxy's chain holds every layer
     below it, so a call makes one :class:`~kvdeco.operations.Call` however deep the stack.
-    An operation this layer leaves alone (its ``operations`` names the ones it handles) goes
-    straight to the wrapped store's own method: such a layer costs one method call.
+    ``proxy.get`` is ``proxy._self_via_get.get``, found by a C-level attribute getter: for an
+    operation this layer handles, the chain's entry (a plain function, called directly); for
+    one it leaves alone (its ``operations`` names those it handles) or one the store lacks,
+    the wrapped store, whose own method is then looked up at each call, as a direct call
+    would, or is missing, as on the store.
     """
     store = proxy.__wrapped__
     below = _chain_below(store)
@@ -206,7 +172,7 @@ def _link(proxy: AspectWrapper, runtime: Any) -> None:
     proxy._self_chain = chain
     entries = types.SimpleNamespace(**chain_entries(chain.entries))
     for name in OPERATIONS:
-        direct = not handles(runtime, name) and getattr(store, name, None) is not None
+        direct = not handles(runtime, name) or getattr(store, name, None) is None
         setattr(proxy, "_self_via_" + name, store if direct else entries)
 
 
@@ -311,30 +277,27 @@ def check_store(store: Any, wrapper: str) -> None:
     raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")
 
 
-class _Capability:
-    """An optional operation that exists on the proxy only if the wrapped store has it."""
+class _Forwarding(property):
+    """An operation of a proxy class: ``getattr`` along ``path`` from the proxy, in C.
 
-    def __init__(self, name: str, method: Callable[..., Any]) -> None:
-        self.name = name
-        self.method = method
+    Reading ``proxy.get`` runs no Python frame of ours: the attribute is what the path leads
+    to, and calling it calls that directly. On the class it still reads as the method it
+    stands for: it has the protocol's signature and docstring, and ``Wrapper.get(proxy, key)``
+    works as an unbound method call would.
+    """
 
-    def __get__(self, proxy: Any, owner: type | None = None) -> Any:
-        if proxy is None:
-            return self.method
-        if getattr(proxy.__wrapped__, self.name, None) is None:
-            raise AttributeError(f"{type(proxy.__wrapped__).__name__} has no {self.name}()")
-        return self.method.__get__(proxy, owner)
+    def __init__(self, path: str, operation: Operation) -> None:
+        declaration = operation.declaration
+        super().__init__(
+            operator.attrgetter(path), doc=declaration.__doc__ if declaration else None
+        )
+        if declaration is not None:
+            self.__signature__ = inspect.signature(declaration)
 
-
-def _install_methods() -> None:
-    capability_names = {op.name for op in CAPABILITIES}
-    for name, method in proxy_methods().items():
-        method.__qualname__ = f"AspectWrapper.{name}"
-        method.__doc__ = f"Run ``{name}`` through the wrapper's aspect."
-        if name in capability_names:
-            setattr(AspectWrapper, name, _Capability(name, method))
-        else:
-            setattr(AspectWrapper, name, method)
+    def __call__(self, proxy: Any, /, *args: Any, **kwargs: Any) -> Any:
+        return self.__get__(proxy)(*args, **kwargs)
 
 
-_install_methods()
+for _op in OPERATIONS.values():
+    setattr(BaseWrapper, _op.name, _Forwarding(f"__wrapped__.{_op.name}", _op))
+    setattr(AspectWrapper, _op.name, _Forwarding(f"_self_via_{_op.name}.{_op.name}", _op))

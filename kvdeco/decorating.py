@@ -26,10 +26,10 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from kvdeco._chain import Chain, guarded, run_unmarked
+from kvdeco._chain import ACTIVE, Chain, guarded
 from kvdeco._proxy import AspectWrapper, BaseWrapper
 from kvdeco.aspect import Aspect
-from kvdeco.operations import PROTOCOL_OPERATIONS, Call, operation_methods
+from kvdeco.operations import OPERATIONS, PROTOCOL_OPERATIONS, operation_methods
 from kvdeco.protocols import AsyncKeyValue
 
 if TYPE_CHECKING:
@@ -138,12 +138,6 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
             store.__dict__[chain_name] = chain
         return chain
 
-    def dispatch(store: Any, call: Call) -> Any:
-        return guarded(chain_of(store), store, call)
-
-    def dispatch_unmarked(store: Any, call: Call) -> Any:
-        return run_unmarked(chain_of(store), store, call)
-
     namespace: dict[str, Any] = {
         "__module__": cls.__module__,
         "__qualname__": cls.__qualname__,
@@ -154,14 +148,14 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__kvdeco_group__": group,
         "__reduce_ex__": _reduce_decorated,
     }
-    unmarked = operation_methods(dispatch_unmarked)
-    for name, method in operation_methods(dispatch).items():
+    store_class = floor.__wrapped__ if floor is not None else cls
+    unmarked = frozenset(name for name in OPERATIONS if _self_contained(store_class, name))
+    methods = operation_methods(chain_of, chain_name, unmarked, ACTIVE, guarded)
+    for name, method in methods.items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
         if not any(a.operations is None or name in a.operations for a in aspects):
             continue  # no layer of the stack handles it: the class's own method serves it
-        if _self_contained(floor.__wrapped__ if floor is not None else cls, name):
-            method = unmarked[name]
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method

@@ -53,9 +53,10 @@ class Operation:
         many: Whether it takes a list of keys.
         with_ttl: Whether its result pairs each value with its remaining TTL.
         capability: Whether it is optional (``keys``, ``collections``, ``destroy``...).
+        declaration: Its method in :mod:`kvdeco.protocols`: signature and docstring.
     """
 
-    __slots__ = ("capability", "invoke", "kind", "many", "name", "with_ttl")
+    __slots__ = ("capability", "declaration", "invoke", "kind", "many", "name", "with_ttl")
 
     def __init__(
         self,
@@ -66,8 +67,10 @@ class Operation:
         many: bool = False,
         with_ttl: bool = False,
         capability: bool = False,
+        declaration: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
+        self.declaration = declaration
         self.kind = kind
         self.invoke = invoke
         self.many = many
@@ -213,12 +216,12 @@ class _Signature:
             p for p in inspect.signature(function).parameters.values() if p.name != "self"
         ]
 
-    def declared(self, *, keyword_only: bool = True) -> str:
-        """The parameter list as declared (``keyword_only=False`` drops the ``*``)."""
+    def declared(self) -> str:
+        """The parameter list as declared."""
         parts: list[str] = []
         star = False
         for p in self.parameters:
-            if keyword_only and p.kind is p.KEYWORD_ONLY and not star:
+            if p.kind is p.KEYWORD_ONLY and not star:
                 parts.append("*")
                 star = True
             parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
@@ -261,11 +264,27 @@ def _signatures() -> dict[str, _Signature]:
 _SIGNATURES: Final = _signatures()
 
 _TEMPLATES: Final = {
-    # family: (the builder's arguments, each function's parameters, its body)
-    "invoke": ("", "s, c", "return s.{name}({stored})"),
-    "method": ("dispatch", "self, {declared}", "return dispatch(self, {call})"),
-    "entry": ("entries", "{positional}", "return around_{name}({call}, proceed_{name})"),
-    "proxy": ("", "self, {declared}", "return self._self_via_{name}.{name}({args})"),
+    # family: (the builder's arguments, the lines it starts with per operation, each
+    # function's parameters, its body)
+    "invoke": ("", "", "s, c", "return s.{name}({stored})"),
+    "method": (
+        "chain_of, attribute, unmarked, active, guarded",
+        "unmarked_{name} = {name!r} in unmarked",
+        "self, {declared}",
+        # Found in the instance's dict after the first call. Outside any stack's call, a
+        # method that cannot re-enter needs no mark: it goes straight into the chain.
+        """chain = self.__dict__.get(attribute) or chain_of(self)
+        if unmarked_{name} and not active.get():
+            around, proceed = chain.entries[{name!r}]
+            return around({call}, proceed)
+        return guarded(chain, self, {call})""",
+    ),
+    "entry": (
+        "entries",
+        "around_{name}, proceed_{name} = entries[{name!r}]",
+        "{declared}",
+        "return around_{name}({call}, proceed_{name})",
+    ),
 }
 
 
@@ -276,20 +295,18 @@ def _compile_builder(family: str) -> Callable[..., dict[str, Callable[..., Any]]
     The source gets a :mod:`linecache` entry, so tracebacks and :func:`inspect.getsource`
     show it under its own file name.
     """
-    arguments, parameters, body = _TEMPLATES[family]
+    arguments, setup, parameters, body = _TEMPLATES[family]
     lines = [f"def build({arguments}):"]
     for name, signature in _SIGNATURES.items():
         fields = {
             "name": name,
             "declared": signature.declared(),
-            "positional": signature.declared(keyword_only=False),
-            "args": signature.forwarded(),
             "stored": signature.forwarded(_FROM_CALL.__getitem__),
             "call": signature.call(name.upper()),
         }
         head = parameters.format(**fields).rstrip(", ")
-        if arguments == "entries":
-            lines.append(f"    around_{name}, proceed_{name} = entries[{name!r}]")
+        if setup:
+            lines.append("    " + setup.format(**fields))
         lines += [f"    def {name}({head}):", "        " + body.format(**fields), ""]
     lines.append(f"    return {{{', '.join(f'{n!r}: {n}' for n in _SIGNATURES)}}}")
     source = "\n".join(lines) + "\n"
@@ -333,6 +350,7 @@ for _name, (_kind, _many, _with_ttl) in _SHAPES.items():
         many=_many,
         with_ttl=_with_ttl,
         capability=_SIGNATURES[_name].function.__qualname__.split(".")[0] != "AsyncKeyValue",
+        declaration=_SIGNATURES[_name].function,
     )
 
 GET: Final = _CONSTANTS["GET"]
@@ -356,25 +374,34 @@ CAPABILITIES: Final = (KEYS, COLLECTIONS, DESTROY, DESTROY_COLLECTION, CULL)
 OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
 """Every operation by name."""
 
-Dispatch = Callable[[Any, Call], Awaitable[Any]]
 Around = Callable[[Call, Proceed], Awaitable[Any]]
 
 _build_methods: Final = _compile_builder("method")
 _build_entries: Final = _compile_builder("entry")
-_build_proxy_methods: Final = _compile_builder("proxy")
 
 
-def operation_methods(dispatch: Dispatch) -> dict[str, Callable[..., Any]]:
-    """Build every operation's method, with the protocol's signature, around one dispatch.
+def operation_methods(
+    chain_of: Callable[[Any], Any],
+    attribute: str,
+    unmarked: frozenset[str],
+    active: Any,
+    guarded: Callable[[Any, Any, Call], Awaitable[Any]],
+) -> dict[str, Callable[..., Any]]:
+    """Build every operation's method of a decorated class, with the protocol's signature.
 
     Args:
-        dispatch: Called as ``dispatch(self, call)``; returns an awaitable of the result.
+        chain_of: Builds an instance's chain on its first call, and keeps it in the
+            instance's ``__dict__`` under ``attribute``.
+        attribute: Where an instance keeps its chain.
+        unmarked: The operations whose store method never calls its own store's operations.
+        active: The context variable of the running stacks (see :mod:`kvdeco._chain`).
+        guarded: Runs a call through a chain unless it re-enters its store.
 
     Returns:
-        The methods by name, ready to be set on a class. They return ``dispatch``'s awaitable
+        The methods by name, ready to be set on a class. They return the chain's awaitable
         without a coroutine of their own, and are marked as coroutine functions.
     """
-    return _as_methods(_build_methods(dispatch))
+    return _as_methods(_build_methods(chain_of, attribute, unmarked, active, guarded))
 
 
 def chain_entries(
@@ -382,24 +409,15 @@ def chain_entries(
 ) -> dict[str, Callable[..., Any]]:
     """Build each operation's entry into a chain: make the :class:`Call`, start its layer.
 
-    An entry returns the awaitable ``around(call, proceed)`` gives, without a coroutine of its
-    own: one frame less per layer and per call.
+    An entry takes the operation's arguments as the protocol declares them and returns the
+    awaitable ``around(call, proceed)`` gives, without a coroutine of its own: one frame less
+    per layer and per call. A proxy hands it out as its method (see :mod:`kvdeco._proxy`).
 
     Args:
         entries: Per operation name, the ``around`` of its outermost layer and the
             ``proceed`` it is given (see :class:`kvdeco._chain.Chain`).
 
     Returns:
-        The entries by operation name, taking the same arguments as the store's methods.
+        The entries by operation name, with the protocol's signatures and docstrings.
     """
-    return _build_entries(entries)
-
-
-def proxy_methods() -> dict[str, Callable[..., Any]]:
-    """Build each operation's proxy method, calling ``self._self_via_<name>.<name>``.
-
-    ``self._self_via_get`` is whatever has the ``get`` to call: a namespace of
-    :func:`chain_entries`, or the wrapped store itself for an operation the layer passes
-    through untouched (its method is then looked up at each call, as a direct call would).
-    """
-    return _as_methods(_build_proxy_methods())
+    return _as_methods(_build_entries(entries))

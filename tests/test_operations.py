@@ -60,7 +60,7 @@ def test_a_call_repr_never_shows_values() -> None:
 
 
 def test_generated_methods_carry_the_protocol_signature_and_docstring() -> None:
-    methods = operation_methods(lambda store, call: asyncio.sleep(0))
+    methods = operation_methods(lambda store: None, "chain", frozenset(), None, _pass)
     for name in ("get", "put_many"):
         assert inspect.signature(methods[name]) == inspect.signature(getattr(AsyncKeyValue, name))
         assert methods[name].__doc__ == getattr(AsyncKeyValue, name).__doc__
@@ -76,6 +76,19 @@ def test_a_decorated_class_and_a_proxy_show_the_real_signature() -> None:
         assert "value: 'Mapping[str, Any]'" in shown and "ttl: 'SupportsFloat | None'" in shown
 
 
+def test_an_entry_takes_its_arguments_as_the_protocol_declares_them() -> None:
+    entries = chain_entries({name: (_pass, _pass) for name in OPERATIONS})
+    assert inspect.signature(entries["put"]) == inspect.signature(AsyncKeyValue.put).replace(
+        parameters=list(inspect.signature(AsyncKeyValue.put).parameters.values())[1:]
+    )
+    with pytest.raises(TypeError):
+        entries["get"]("k", "collection given by position")
+
+
+def _pass(call: Call, proceed: Any = None) -> Any:
+    return asyncio.sleep(0)
+
+
 def test_every_operation_builds_the_call_its_arguments_describe() -> None:
     seen: list[Call] = []
 
@@ -86,8 +99,8 @@ def test_every_operation_builds_the_call_its_arguments_describe() -> None:
     entries = chain_entries({name: (around, lambda call: asyncio.sleep(0)) for name in OPERATIONS})
 
     async def run() -> None:
-        await entries["put_many"](["a", "b"], [{"x": 1}, {"x": 2}], "c", 9)
-        await entries["keys"]("c", 3)
+        await entries["put_many"](["a", "b"], [{"x": 1}, {"x": 2}], collection="c", ttl=9)
+        await entries["keys"]("c", limit=3)
         await entries["destroy_collection"]("c")
 
     asyncio.run(run())
