@@ -15,7 +15,7 @@ import typing
 
 from kvdeco.aspect import Aspect
 from kvdeco.codec import ValueCodec
-from kvdeco.decorating import Decorator, decorate_class, layers, unwrap
+from kvdeco.decorating import Decorator, decorate_class
 from kvdeco.errors import (
     BaseKeyValueError,
     BulkheadFullError,
@@ -38,7 +38,7 @@ from kvdeco.errors import (
     StoreTimeoutError,
 )
 from kvdeco.keymap import KeyMapper
-from kvdeco.lookup import layer, statistics_of
+from kvdeco.lookup import layer, layers, statistics_of, unwrap
 from kvdeco.operations import Call, Operation
 from kvdeco.protocols import (
     AsyncKeyValue,

@@ -1,4 +1,4 @@
-"""Applying an aspect to a store class or a store instance, and looking inside the result.
+"""Applying an aspect to a store class or a store instance; the class path.
 
 :class:`Decorator` is what ``with_retry(...)``, ``prefix_keys(...)`` and the other decorators
 return. Applied to a **class** it returns a generated subclass with the same name, module and
@@ -9,7 +9,7 @@ Stacking order is execution order for both: the outermost decorator sees a call 
 result last.
 
 Example:
-    >>> from kvdeco import MemoryStore, prefix_keys, with_statistics, layers
+    >>> from kvdeco import MemoryStore, layers, prefix_keys, with_statistics
     >>> @with_statistics
     ... @prefix_keys("app")
     ... class AppStore(MemoryStore):
@@ -27,15 +27,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from kvdeco._chain import ACTIVE, Chain, guarded
-from kvdeco._proxy import AspectWrapper, BaseWrapper
+from kvdeco._proxy import AspectWrapper
 from kvdeco.aspect import Aspect
 from kvdeco.operations import OPERATIONS, PROTOCOL_OPERATIONS, operation_methods
-from kvdeco.protocols import AsyncKeyValue
 
 if TYPE_CHECKING:
     from kvdeco.stacking import Stack
 
-__all__ = ["Decorator", "decorate_class", "layers", "unwrap"]
+__all__ = ["Decorator", "decorate_class"]
 
 S = TypeVar("S")
 W = TypeVar("W", bound=AspectWrapper)
@@ -280,49 +279,6 @@ def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:
         cls = decorate_class(cls, aspect)
     new: Any = cls.__new__
     return new(cls)
-
-
-@overload
-def unwrap(store: BaseWrapper) -> AsyncKeyValue: ...
-
-
-@overload
-def unwrap(store: S) -> S: ...
-
-
-def unwrap(store: Any) -> Any:
-    """Return the innermost store under any stack of wrapper proxies.
-
-    Typed as what it is given (a decorated store keeps its type), or as a store when given a
-    wrapper class, whose inner store's type is not known.
-
-    Example:
-        >>> from kvdeco import MemoryStore, with_statistics, prefix_keys, unwrap
-        >>> inner = MemoryStore()
-        >>> unwrap(with_statistics(prefix_keys("a")(inner))) is inner
-        True
-    """
-    while isinstance(store, BaseWrapper):
-        store = store.__wrapped__
-    return store
-
-
-def layers(store: Any) -> list[Aspect]:
-    """Return the aspects of a decorated store, from the outermost in.
-
-    Wrapper proxies come first, then the aspects of a decorated class. A custom
-    :class:`~kvdeco.wrappers.base.BaseWrapper` adds no aspect and is passed over.
-    """
-    found: list[Aspect] = []
-    while isinstance(store, BaseWrapper):
-        if isinstance(store, AspectWrapper):
-            found.append(store.aspect)
-        store = store.__wrapped__
-    for cls in type(store).__mro__:
-        aspect = cls.__dict__.get("__kvdeco_aspect__")
-        if aspect is not None:
-            found.append(aspect)
-    return found
 
 
 def bare_or_called(target: Any, make: Callable[[], Decorator[Any]]) -> Any:

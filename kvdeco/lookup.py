@@ -1,4 +1,5 @@
-"""Typed access to what a layer adds, through any stack, on both paths.
+"""Looking inside a decorated store: its layers, the store underneath, and typed access to
+what a layer adds, through any stack, on both paths.
 
 A decorated store keeps its own type (``with_statistics(MemoryStore())`` is a
 ``MemoryStore`` to a type checker), so the methods a layer adds are not visible on it.
@@ -15,15 +16,60 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
-from kvdeco.decorating import layers
-from kvdeco.wrappers.base import BaseWrapper
+from kvdeco._proxy import AspectWrapper, BaseWrapper
+from kvdeco.aspect import Aspect
+from kvdeco.protocols import AsyncKeyValue
 from kvdeco.wrappers.statistics import Statistics, StatisticsRecorder, StatisticsWrapper
 
-__all__ = ["layer", "statistics_of"]
+__all__ = ["layer", "layers", "statistics_of", "unwrap"]
 
+S = TypeVar("S")
 W = TypeVar("W", bound=BaseWrapper)
+
+
+@overload
+def unwrap(store: BaseWrapper) -> AsyncKeyValue: ...
+
+
+@overload
+def unwrap(store: S) -> S: ...
+
+
+def unwrap(store: Any) -> Any:
+    """Return the innermost store under any stack of wrapper proxies.
+
+    Typed as what it is given (a decorated store keeps its type), or as a store when given a
+    wrapper class, whose inner store's type is not known.
+
+    Example:
+        >>> from kvdeco import MemoryStore, with_statistics, prefix_keys, unwrap
+        >>> inner = MemoryStore()
+        >>> unwrap(with_statistics(prefix_keys("a")(inner))) is inner
+        True
+    """
+    while isinstance(store, BaseWrapper):
+        store = store.__wrapped__
+    return store
+
+
+def layers(store: Any) -> list[Aspect]:
+    """Return the aspects of a decorated store, from the outermost in.
+
+    Wrapper proxies come first, then the aspects of a decorated class. A custom
+    :class:`~kvdeco.wrappers.base.BaseWrapper` adds no aspect and is passed over.
+    """
+    found: list[Aspect] = []
+    while isinstance(store, BaseWrapper):
+        if isinstance(store, AspectWrapper):
+            found.append(store.aspect)
+        store = store.__wrapped__
+    for cls in type(store).__mro__:
+        aspect = cls.__dict__.get("__kvdeco_aspect__")
+        if aspect is not None:
+            found.append(aspect)
+    return found
 
 
 def _find_wrapper(store: object, wrapper: type[W]) -> W | None:

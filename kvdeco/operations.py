@@ -159,15 +159,8 @@ Proceed = Callable[[Call], Awaitable[Any]]
 """What an aspect calls to pass a call on to the next layer."""
 
 
-_PROTOCOLS: Final = (
-    protocols.AsyncKeyValue,
-    protocols.SupportsKeys,
-    protocols.SupportsCollections,
-    protocols.SupportsDestroy,
-    protocols.SupportsDestroyCollection,
-    protocols.SupportsCull,
-)
-"""Where each operation's signature is written, in the order operations are listed."""
+_PROTOCOLS: Final = [getattr(protocols, name) for name in protocols.__all__]
+"""Where the operations' signatures are written."""
 
 _SHAPES: Final = {
     # name: (kind, many, with_ttl)
@@ -186,24 +179,15 @@ _SHAPES: Final = {
     "cull": (Kind.ADMIN, False, False),
 }
 
-# How each protocol parameter fills a Call, and how a Call gives it back.
-_INTO_CALL: Final = {
-    "key": ("keys", "(key,)"),
-    "keys": ("keys", "keys"),
-    "value": ("values", "(value,)"),
-    "values": ("values", "values"),
-    "collection": ("collection", "collection"),
-    "ttl": ("ttl", "ttl"),
-    "limit": ("limit", "limit"),
-}
-_FROM_CALL: Final = {
-    "key": "c.keys[0]",
-    "keys": "c.keys",
-    "value": "c.values[0]",
-    "values": "c.values",
-    "collection": "c.collection",
-    "ttl": "c.ttl",
-    "limit": "c.limit",
+_PARAMETERS: Final = {
+    # parameter: (the Call field it fills, the expression that fills it, how a Call gives it back)
+    "key": ("keys", "(key,)", "c.keys[0]"),
+    "keys": ("keys", "keys", "c.keys"),
+    "value": ("values", "(value,)", "c.values[0]"),
+    "values": ("values", "values", "c.values"),
+    "collection": ("collection", "collection", "c.collection"),
+    "ttl": ("ttl", "ttl", "c.ttl"),
+    "limit": ("limit", "limit", "c.limit"),
 }
 
 
@@ -227,12 +211,12 @@ class _Signature:
             parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
         return ", ".join(parts)
 
-    def forwarded(self, value_of: Callable[[str], str] = lambda name: name) -> str:
-        """The arguments of a call that passes each parameter on as the protocol takes it."""
+    def stored(self) -> str:
+        """The arguments that pass a :class:`Call` ``c`` on as the protocol takes them."""
         return ", ".join(
-            value_of(p.name)
-            if p.kind is p.POSITIONAL_OR_KEYWORD
-            else f"{p.name}={value_of(p.name)}"
+            ("{}" if p.kind is p.POSITIONAL_OR_KEYWORD else p.name + "={}").format(
+                _PARAMETERS[p.name][2]
+            )
             for p in self.parameters
         )
 
@@ -241,7 +225,7 @@ class _Signature:
         fields = {"keys": "()", "collection": "None", "values": "None", "ttl": "None"}
         limit = None
         for p in self.parameters:
-            field, expression = _INTO_CALL[p.name]
+            field, expression, _ = _PARAMETERS[p.name]
             if field == "limit":
                 limit = expression
             else:
@@ -301,7 +285,7 @@ def _compile_builder(family: str) -> Callable[..., dict[str, Callable[..., Any]]
         fields = {
             "name": name,
             "declared": signature.declared(),
-            "stored": signature.forwarded(_FROM_CALL.__getitem__),
+            "stored": signature.stored(),
             "call": signature.call(name.upper()),
         }
         head = parameters.format(**fields).rstrip(", ")
@@ -341,38 +325,28 @@ def _mark_coroutine_function(function: Callable[..., Any]) -> None:
 
 
 _CONSTANTS: dict[str, Operation] = {}
+"""Each operation under its constant's name, as the generated code refers to it."""
 _invokers = _compile_builder("invoke")()
 for _name, (_kind, _many, _with_ttl) in _SHAPES.items():
+    _declaration = _SIGNATURES[_name].function
     _CONSTANTS[_name.upper()] = Operation(
         _name,
         _kind,
         _invokers[_name],
         many=_many,
         with_ttl=_with_ttl,
-        capability=_SIGNATURES[_name].function.__qualname__.split(".")[0] != "AsyncKeyValue",
-        declaration=_SIGNATURES[_name].function,
+        capability=_declaration.__qualname__.split(".")[0] != "AsyncKeyValue",
+        declaration=_declaration,
     )
 
-GET: Final = _CONSTANTS["GET"]
-TTL: Final = _CONSTANTS["TTL"]
-PUT: Final = _CONSTANTS["PUT"]
-DELETE: Final = _CONSTANTS["DELETE"]
-GET_MANY: Final = _CONSTANTS["GET_MANY"]
-TTL_MANY: Final = _CONSTANTS["TTL_MANY"]
-PUT_MANY: Final = _CONSTANTS["PUT_MANY"]
-DELETE_MANY: Final = _CONSTANTS["DELETE_MANY"]
-KEYS: Final = _CONSTANTS["KEYS"]
-COLLECTIONS: Final = _CONSTANTS["COLLECTIONS"]
-DESTROY: Final = _CONSTANTS["DESTROY"]
-DESTROY_COLLECTION: Final = _CONSTANTS["DESTROY_COLLECTION"]
-CULL: Final = _CONSTANTS["CULL"]
-
-PROTOCOL_OPERATIONS: Final = (GET, TTL, PUT, DELETE, GET_MANY, TTL_MANY, PUT_MANY, DELETE_MANY)
-"""The eight operations of :class:`kvdeco.protocols.AsyncKeyValue`."""
-CAPABILITIES: Final = (KEYS, COLLECTIONS, DESTROY, DESTROY_COLLECTION, CULL)
-"""The optional operations a store may have."""
-OPERATIONS: Final = {op.name: op for op in PROTOCOL_OPERATIONS + CAPABILITIES}
+OPERATIONS: Final = {op.name: op for op in _CONSTANTS.values()}
 """Every operation by name."""
+PROTOCOL_OPERATIONS: Final = tuple(op for op in OPERATIONS.values() if not op.capability)
+"""The eight operations of :class:`kvdeco.protocols.AsyncKeyValue`."""
+CAPABILITIES: Final = tuple(op for op in OPERATIONS.values() if op.capability)
+"""The optional operations a store may have."""
+GET, TTL, PUT, DELETE, GET_MANY, TTL_MANY, PUT_MANY, DELETE_MANY = PROTOCOL_OPERATIONS
+KEYS, COLLECTIONS, DESTROY, DESTROY_COLLECTION, CULL = CAPABILITIES
 
 Around = Callable[[Call, Proceed], Awaitable[Any]]
 

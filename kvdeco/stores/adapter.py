@@ -43,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, SupportsFloat, TypeVar
 
 from kvdeco._proxy import BaseWrapper
-from kvdeco.decorating import unwrap
+from kvdeco.lookup import unwrap
 from kvdeco.operations import PROTOCOL_OPERATIONS
 from kvdeco.validation import (
     check_key,

@@ -116,7 +116,7 @@ def store_system(target: Any) -> str:
 
     Wrappers are looked through; a store kvdeco does not know is named by its class.
     """
-    from kvdeco.decorating import unwrap
+    from kvdeco.lookup import unwrap
 
     cls = target if isinstance(target, type) else type(unwrap(target))
     for base in cls.__mro__:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from kvdeco.decorating import layers
+from kvdeco.lookup import layers
 from kvdeco.wrappers.encryption.base import Encryption
 
 __all__ = ["reencrypt_collection"]
