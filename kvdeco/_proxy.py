@@ -45,6 +45,8 @@ class BaseWrapper(_Proxy):
         key_value: The store to wrap. May be omitted if ``self.key_value`` was set first.
     """
 
+    __module__ = "kvdeco"  # where users import it from; this module is private
+
     # wrapt's proxy defines ``__getattr__``, so on a subclass Python would read every
     # attribute through a slow hook that calls wrapt's ``__getattribute__`` as a method. That
     # method does what the generic lookup does (then falls back to ``__getattr__``, as the hook
@@ -183,6 +185,8 @@ class AspectWrapper(BaseWrapper):
         key_value: The store to wrap.
         aspect: The behaviour to add.
     """
+
+    __module__ = "kvdeco"
 
     def __init__(self, key_value: Any, aspect: Aspect) -> None:
         if not isinstance(aspect, Aspect):
