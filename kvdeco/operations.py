@@ -15,6 +15,7 @@ docstring copied onto the result.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import linecache
@@ -44,38 +45,27 @@ class Kind(enum.Enum):
     ADMIN = "admin"
 
 
+@dataclasses.dataclass(frozen=True, eq=False, repr=False, slots=True)
 class Operation:
     """One store operation: its name, kind and shape.
 
     Attributes:
         name: The method name, such as ``"get_many"``.
         kind: Read, write, delete, list or admin.
+        invoke: Passes a :class:`Call` to a store as this operation's arguments.
         many: Whether it takes a list of keys.
         with_ttl: Whether its result pairs each value with its remaining TTL.
         capability: Whether it is optional (``keys``, ``collections``, ``destroy``...).
         declaration: Its method in :mod:`kvdeco.protocols`: signature and docstring.
     """
 
-    __slots__ = ("capability", "declaration", "invoke", "kind", "many", "name", "with_ttl")
-
-    def __init__(
-        self,
-        name: str,
-        kind: Kind,
-        invoke: Callable[[Any, Call], Awaitable[Any]],
-        *,
-        many: bool = False,
-        with_ttl: bool = False,
-        capability: bool = False,
-        declaration: Callable[..., Any] | None = None,
-    ) -> None:
-        self.name = name
-        self.declaration = declaration
-        self.kind = kind
-        self.invoke = invoke
-        self.many = many
-        self.with_ttl = with_ttl
-        self.capability = capability
+    name: str
+    kind: Kind
+    invoke: Callable[[Any, Call], Awaitable[Any]]
+    many: bool = False
+    with_ttl: bool = False
+    capability: bool = False
+    declaration: Callable[..., Any] | None = None
 
     @property
     def is_write(self) -> bool:
@@ -162,21 +152,28 @@ Proceed = Callable[[Call], Awaitable[Any]]
 _PROTOCOLS: Final = [getattr(protocols, name) for name in protocols.__all__]
 """Where the operations' signatures are written."""
 
-_SHAPES: Final = {
-    # name: (kind, many, with_ttl)
-    "get": (Kind.READ, False, False),
-    "ttl": (Kind.READ, False, True),
-    "put": (Kind.WRITE, False, False),
-    "delete": (Kind.DELETE, False, False),
-    "get_many": (Kind.READ, True, False),
-    "ttl_many": (Kind.READ, True, True),
-    "put_many": (Kind.WRITE, True, False),
-    "delete_many": (Kind.DELETE, True, False),
-    "keys": (Kind.LIST, False, False),
-    "collections": (Kind.LIST, False, False),
-    "destroy": (Kind.DELETE, False, False),
-    "destroy_collection": (Kind.DELETE, False, False),
-    "cull": (Kind.ADMIN, False, False),
+_KINDS: Final = {
+    "get": Kind.READ,
+    "ttl": Kind.READ,
+    "put": Kind.WRITE,
+    "delete": Kind.DELETE,
+    "get_many": Kind.READ,
+    "ttl_many": Kind.READ,
+    "put_many": Kind.WRITE,
+    "delete_many": Kind.DELETE,
+    "keys": Kind.LIST,
+    "collections": Kind.LIST,
+    "destroy": Kind.DELETE,
+    "destroy_collection": Kind.DELETE,
+    "cull": Kind.ADMIN,
+}
+"""Every operation, in the order they are listed, and what it does."""
+
+_DECLARATIONS: Final = {
+    name: member
+    for protocol in _PROTOCOLS
+    for name, member in vars(protocol).items()
+    if name in _KINDS
 }
 
 _PARAMETERS: Final = {
@@ -191,61 +188,30 @@ _PARAMETERS: Final = {
 }
 
 
-class _Signature:
-    """One operation's signature as read from the protocol, in the pieces the templates use."""
-
-    def __init__(self, function: Callable[..., Any]) -> None:
-        self.function = function
-        self.parameters = [
-            p for p in inspect.signature(function).parameters.values() if p.name != "self"
-        ]
-
-    def declared(self) -> str:
-        """The parameter list as declared."""
-        parts: list[str] = []
-        star = False
-        for p in self.parameters:
-            if p.kind is p.KEYWORD_ONLY and not star:
-                parts.append("*")
-                star = True
-            parts.append(p.name if p.default is p.empty else f"{p.name}={p.default!r}")
-        return ", ".join(parts)
-
-    def stored(self) -> str:
-        """The arguments that pass a :class:`Call` ``c`` on as the protocol takes them."""
-        return ", ".join(
+def _template_fields(name: str) -> dict[str, str]:
+    """The pieces of one operation's signature that the templates are filled with."""
+    parameters = list(inspect.signature(_DECLARATIONS[name]).parameters.values())[1:]
+    fields = {"keys": "()", "collection": "None", "values": "None", "ttl": "None"}
+    limit = ""
+    for p in parameters:
+        field, expression, _ = _PARAMETERS[p.name]
+        if field == "limit":
+            limit = f", limit={expression}"
+        else:
+            fields[field] = expression
+    bare = inspect.Signature([p.replace(annotation=p.empty) for p in parameters])
+    return {
+        "name": name,
+        "declared": str(bare)[1:-1],
+        "call": f"Call({name.upper()}, {', '.join(fields.values())}{limit})",
+        "stored": ", ".join(
             ("{}" if p.kind is p.POSITIONAL_OR_KEYWORD else p.name + "={}").format(
                 _PARAMETERS[p.name][2]
             )
-            for p in self.parameters
-        )
+            for p in parameters
+        ),
+    }
 
-    def call(self, constant: str) -> str:
-        """The expression that builds this operation's :class:`Call` from the parameters."""
-        fields = {"keys": "()", "collection": "None", "values": "None", "ttl": "None"}
-        limit = None
-        for p in self.parameters:
-            field, expression, _ = _PARAMETERS[p.name]
-            if field == "limit":
-                limit = expression
-            else:
-                fields[field] = expression
-        parts = [constant, fields["keys"], fields["collection"], fields["values"], fields["ttl"]]
-        if limit is not None:
-            parts.append(f"limit={limit}")
-        return f"Call({', '.join(parts)})"
-
-
-def _signatures() -> dict[str, _Signature]:
-    found: dict[str, _Signature] = {}
-    for protocol in _PROTOCOLS:
-        for name, member in vars(protocol).items():
-            if name in _SHAPES and inspect.iscoroutinefunction(member):
-                found[name] = _Signature(member)
-    return found
-
-
-_SIGNATURES: Final = _signatures()
 
 _TEMPLATES: Final = {
     # family: (the builder's arguments, the lines it starts with per operation, each
@@ -281,18 +247,13 @@ def _compile_builder(family: str) -> Callable[..., dict[str, Callable[..., Any]]
     """
     arguments, setup, parameters, body = _TEMPLATES[family]
     lines = [f"def build({arguments}):"]
-    for name, signature in _SIGNATURES.items():
-        fields = {
-            "name": name,
-            "declared": signature.declared(),
-            "stored": signature.stored(),
-            "call": signature.call(name.upper()),
-        }
-        head = parameters.format(**fields).rstrip(", ")
+    for name in _KINDS:
+        fields = _template_fields(name)
         if setup:
             lines.append("    " + setup.format(**fields))
+        head = parameters.format(**fields)
         lines += [f"    def {name}({head}):", "        " + body.format(**fields), ""]
-    lines.append(f"    return {{{', '.join(f'{n!r}: {n}' for n in _SIGNATURES)}}}")
+    lines.append(f"    return {{{', '.join(f'{n!r}: {n}' for n in _KINDS)}}}")
     source = "\n".join(lines) + "\n"
     filename = f"<kvdeco generated {family} operations>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -307,7 +268,7 @@ def _as_methods(functions: dict[str, Callable[..., Any]]) -> dict[str, Callable[
     """Give generated methods the protocol's annotations and docstrings, and mark them as
     coroutine functions: they return an awaitable without being a coroutine themselves."""
     for name, function in functions.items():
-        protocol_function = _SIGNATURES[name].function
+        protocol_function = _DECLARATIONS[name]
         function.__annotations__ = dict(protocol_function.__annotations__)
         function.__doc__ = protocol_function.__doc__
         _mark_coroutine_function(function)
@@ -327,14 +288,14 @@ def _mark_coroutine_function(function: Callable[..., Any]) -> None:
 _CONSTANTS: dict[str, Operation] = {}
 """Each operation under its constant's name, as the generated code refers to it."""
 _invokers = _compile_builder("invoke")()
-for _name, (_kind, _many, _with_ttl) in _SHAPES.items():
-    _declaration = _SIGNATURES[_name].function
+for _name, _kind in _KINDS.items():
+    _declaration = _DECLARATIONS[_name]
     _CONSTANTS[_name.upper()] = Operation(
         _name,
         _kind,
         _invokers[_name],
-        many=_many,
-        with_ttl=_with_ttl,
+        many="keys" in inspect.signature(_declaration).parameters,
+        with_ttl=_name.startswith("ttl"),
         capability=_declaration.__qualname__.split(".")[0] != "AsyncKeyValue",
         declaration=_declaration,
     )
