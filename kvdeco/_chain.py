@@ -73,11 +73,6 @@ class Chain:
                     around = runtime.around
             self.entries[name] = (around, proceed)
 
-    def run(self, call: Call) -> Awaitable[Any]:
-        """Run ``call`` through every layer that handles it, then the store underneath."""
-        around, proceed = self.entries[call.op.name]
-        return around(call, proceed)
-
 
 ACTIVE: contextvars.ContextVar[tuple[list[object], ...]] = contextvars.ContextVar(
     "kvdeco_running_stacks", default=()

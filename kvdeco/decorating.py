@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import weakref
@@ -46,6 +47,7 @@ _CHAIN = "_kvdeco_chain_"
 _serial = itertools.count()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
 class Decorator(Generic[W]):
     """One aspect, ready to apply to a store class or instance.
 
@@ -54,11 +56,8 @@ class Decorator(Generic[W]):
         wrapper: The wrapper class used for instances.
     """
 
-    __slots__ = ("aspect", "wrapper")
-
-    def __init__(self, aspect: Aspect, wrapper: type[W]) -> None:
-        self.aspect = aspect
-        self.wrapper = wrapper
+    aspect: Aspect
+    wrapper: type[W]
 
     @overload
     def __call__(self, target: type[S]) -> type[S]: ...
@@ -82,15 +81,6 @@ class Decorator(Generic[W]):
         from kvdeco.stacking import Stack  # the stack module builds on this one
 
         return Stack(self, other)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Decorator) and (self.aspect, self.wrapper) == (
-            other.aspect,
-            other.wrapper,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.aspect, self.wrapper))
 
 
 def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
