@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import operator
 import types
@@ -13,7 +14,13 @@ import wrapt
 
 from kvdeco._chain import Chain, handles
 from kvdeco.aspect import Aspect
-from kvdeco.operations import OPERATIONS, PROTOCOL_OPERATIONS, Operation, chain_entries
+from kvdeco.operations import (
+    OPERATIONS,
+    PROTOCOL_OPERATIONS,
+    Operation,
+    chain_entries,
+    forwarding_methods,
+)
 
 __all__ = ["AspectWrapper", "BaseWrapper", "check_store"]
 
@@ -79,7 +86,7 @@ class BaseWrapper(_Proxy):
 
     if TYPE_CHECKING:
         # What a type checker sees: the protocol's own signatures. At run time each is a
-        # forwarding attribute (below), so that ``super().get(...)`` works in a subclass.
+        # method generated from them (below) that calls the wrapped store's.
         get = AsyncKeyValue.get
         ttl = AsyncKeyValue.ttl
         put = AsyncKeyValue.put
@@ -172,10 +179,22 @@ def _link(proxy: AspectWrapper, runtime: Any) -> None:
             (proxy._self_aspect, *below.aspects), (runtime, *below.runtimes), below.terminal
         )
     proxy._self_chain = chain
-    entries = types.SimpleNamespace(**chain_entries(chain.entries))
+    proxy._self_entries = types.SimpleNamespace(**chain_entries(chain.entries))
     for name in OPERATIONS:
-        direct = not handles(runtime, name) or getattr(store, name, None) is None
-        setattr(proxy, "_self_via_" + name, store if direct else entries)
+        _route(proxy, name)
+
+
+def _route(proxy: AspectWrapper, name: str) -> None:
+    """Point the proxy's operation ``name`` at the chain, or at the store when it is not ours
+    to handle (the layer leaves it alone, or the store has no such operation)."""
+    store = proxy.__wrapped__
+    direct = not handles(proxy._self_bound, name) or getattr(store, name, None) is None
+    setattr(proxy, "_self_via_" + name, store if direct else proxy._self_entries)
+
+
+def _replace_operation(proxy: AspectWrapper, method: Any, *, name: str) -> None:
+    # ``proxy.get = ...`` (a test patching it): the proxy's get is then that, until deleted.
+    setattr(proxy, "_self_via_" + name, types.SimpleNamespace(**{name: method}))
 
 
 class AspectWrapper(BaseWrapper):
@@ -282,26 +301,34 @@ def check_store(store: Any, wrapper: str) -> None:
 
 
 class _Forwarding(property):
-    """An operation of a proxy class: ``getattr`` along ``path`` from the proxy, in C.
+    """An operation of an aspect's proxy: ``proxy._self_via_<name>.<name>``, read in C.
 
-    Reading ``proxy.get`` runs no Python frame of ours: the attribute is what the path leads
-    to, and calling it calls that directly. On the class it still reads as the method it
-    stands for: it has the protocol's signature and docstring, and ``Wrapper.get(proxy, key)``
-    works as an unbound method call would.
+    Reading ``proxy.get`` runs no Python frame of ours: the attribute is the chain's entry or
+    the store's own method, and calling it calls that directly. Setting it (as a test patches
+    a method) replaces it on this proxy until it is deleted. On the class it still reads as
+    the method it stands for: it has the protocol's signature and docstring, and
+    ``Wrapper.get(proxy, key)`` works as an unbound method call would.
     """
 
-    def __init__(self, path: str, operation: Operation) -> None:
-        declaration = operation.declaration
+    def __init__(self, operation: Operation) -> None:
+        name = operation.name
         super().__init__(
-            operator.attrgetter(path), doc=declaration.__doc__ if declaration else None
+            operator.attrgetter(f"_self_via_{name}.{name}"),
+            functools.partial(_replace_operation, name=name),
+            functools.partial(_route, name=name),
         )
-        if declaration is not None:
-            self.__signature__ = inspect.signature(declaration)
+        if operation.declaration is not None:
+            # Set here: a property subclass would otherwise show its own class docstring.
+            self.__doc__ = operation.declaration.__doc__
+            self.__signature__ = inspect.signature(operation.declaration)
 
     def __call__(self, proxy: Any, /, *args: Any, **kwargs: Any) -> Any:
         return self.__get__(proxy)(*args, **kwargs)
 
 
+for _name, _method in forwarding_methods().items():
+    if not OPERATIONS[_name].capability:  # a capability the store lacks stays missing
+        _method.__qualname__ = f"BaseWrapper.{_name}"
+        setattr(BaseWrapper, _name, _method)
 for _op in OPERATIONS.values():
-    setattr(BaseWrapper, _op.name, _Forwarding(f"__wrapped__.{_op.name}", _op))
-    setattr(AspectWrapper, _op.name, _Forwarding(f"_self_via_{_op.name}.{_op.name}", _op))
+    setattr(AspectWrapper, _op.name, _Forwarding(_op))

@@ -204,6 +204,10 @@ def _template_fields(name: str) -> dict[str, str]:
         "name": name,
         "declared": str(bare)[1:-1],
         "call": f"Call({name.upper()}, {', '.join(fields.values())}{limit})",
+        "forwarded": ", ".join(
+            p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}"
+            for p in parameters
+        ),
         "stored": ", ".join(
             ("{}" if p.kind is p.POSITIONAL_OR_KEYWORD else p.name + "={}").format(
                 _PARAMETERS[p.name][2]
@@ -217,6 +221,7 @@ _TEMPLATES: Final = {
     # family: (the builder's arguments, the lines it starts with per operation, each
     # function's parameters, its body)
     "invoke": ("", "", "s, c", "return s.{name}({stored})"),
+    "forward": ("", "", "self, {declared}", "return self.__wrapped__.{name}({forwarded})"),
     "method": (
         "chain_of, attribute, unmarked, active, guarded",
         "unmarked_{name} = {name!r} in unmarked",
@@ -313,6 +318,7 @@ Around = Callable[[Call, Proceed], Awaitable[Any]]
 
 _build_methods: Final = _compile_builder("method")
 _build_entries: Final = _compile_builder("entry")
+_build_forwarding: Final = _compile_builder("forward")
 
 
 def operation_methods(
@@ -356,3 +362,12 @@ def chain_entries(
         The entries by operation name, with the protocol's signatures and docstrings.
     """
     return _as_methods(_build_entries(entries))
+
+
+def forwarding_methods() -> dict[str, Callable[..., Any]]:
+    """Build each operation's method that passes its call to ``self.__wrapped__`` unchanged.
+
+    Returns:
+        The methods by name, with the protocol's signatures and docstrings.
+    """
+    return _as_methods(_build_forwarding())
