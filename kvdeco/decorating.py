@@ -106,8 +106,9 @@ def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
 
 
 def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
-    # Runtimes are kept on the instance under the layer's place in the stack, a picklable key.
-    layer_key = _LayerKey((aspect, *getattr(cls, "__kvdeco_layer_key__", _LayerKey(())).parts))
+    # Runtimes are kept on the instance under the layer's place in the stack (its aspect and
+    # those below it): a key that pickles, and is looked up only when a chain is built.
+    layer_key = (aspect, *getattr(cls, "__kvdeco_layer_key__", ()))
     if "__kvdeco_aspect__" in cls.__dict__:
         # Flatten: the new layer joins the stack of the class it decorates, and its methods
         # call the undecorated class underneath that stack directly.
@@ -197,7 +198,7 @@ class _ShowsLayers(type):
         return f"<class '{cls.__module__}.{cls.__qualname__}' with {shown}>"
 
 
-def _runtime_of(store: Any, aspect: Aspect, key: _LayerKey) -> Any:
+def _runtime_of(store: Any, aspect: Aspect, key: tuple[Aspect, ...]) -> Any:
     """The runtime ``aspect`` bound for ``store`` at its place ``key`` in the stack."""
     if type(aspect).bind is Aspect.bind:
         return aspect
@@ -210,30 +211,7 @@ def _runtime_of(store: Any, aspect: Aspect, key: _LayerKey) -> Any:
     return runtime
 
 
-class _LayerKey:
-    """A layer's place in a stack, as the key of its runtime on each instance.
-
-    Equal to any key of the same aspects, so it survives pickling, but hashed once: hashing the
-    aspects (dataclasses) on every call would cost more than the rest of the lookup.
-    """
-
-    __slots__ = ("_hash", "parts")
-
-    def __init__(self, parts: tuple[Aspect, ...]) -> None:
-        self.parts = parts
-        self._hash = hash(parts)
-
-    def __hash__(self) -> int:
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _LayerKey) and self.parts == other.parts
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_LayerKey, (self.parts,))
-
-
-def _exposed_getter(aspect: Aspect, key: _LayerKey, name: str) -> Callable[[Any], Any]:
+def _exposed_getter(aspect: Aspect, key: tuple[Aspect, ...], name: str) -> Callable[[Any], Any]:
     def getter(store: Any) -> Any:
         return getattr(_runtime_of(store, aspect, key), name)
 
