@@ -7,7 +7,6 @@ import functools
 import inspect
 import operator
 import types
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, SupportsIndex
 
 import wrapt
@@ -237,7 +236,7 @@ class AspectWrapper(BaseWrapper):
         super().__init_subclass__(**options)
         for name in exposes.exposed if exposes is not None else ():
             if name not in cls.__dict__:
-                setattr(cls, name, property(_exposed_getter(name)))
+                setattr(cls, name, property(operator.attrgetter(f"_self_runtime.{name}")))
 
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: the aspect's ``exposed`` names (such as
@@ -265,13 +264,6 @@ class AspectWrapper(BaseWrapper):
             _rebuild_aspect_wrapper,
             (type(self), self.__wrapped__, self._self_aspect, self._self_runtime),
         )
-
-
-def _exposed_getter(name: str) -> Callable[[AspectWrapper], Any]:
-    def getter(proxy: AspectWrapper) -> Any:
-        return getattr(proxy._self_runtime, name)
-
-    return getter
 
 
 def _rebuild_aspect_wrapper(
