@@ -13,6 +13,7 @@ Example:
 import importlib
 import typing
 
+from kvdeco._factory import CalledDecoratorFactory, DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.codec import ValueCodec
 from kvdeco.decorating import Decorator, decorate_class
@@ -180,6 +181,7 @@ __all__ = [
     "CacheStatistics",
     "CachedFunction",
     "Call",
+    "CalledDecoratorFactory",
     "CircuitBreakerWrapper",
     "CircuitOpenError",
     "CollectionRoutingWrapper",
@@ -187,6 +189,7 @@ __all__ = [
     "ConcurrencyLimitWrapper",
     "CorruptedDataError",
     "Decorator",
+    "DecoratorFactory",
     "DecryptionError",
     "DefaultValueWrapper",
     "DeserializationError",

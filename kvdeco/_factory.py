@@ -54,6 +54,8 @@ class CalledDecoratorFactory(Generic[P, W]):
         doc: The decorator's docstring.
     """
 
+    __module__ = "kvdeco"  # where users import it from; this module is private
+
     def __init__(
         self, aspect: Callable[P, Aspect], wrapper: type[W], *, name: str, doc: str
     ) -> None:
@@ -78,6 +80,8 @@ class DecoratorFactory(CalledDecoratorFactory[P, W]):
         name: The decorator's public name.
         doc: The decorator's docstring.
     """
+
+    __module__ = "kvdeco"
 
     def __init__(
         self, aspect: Callable[P, Aspect], wrapper: type[W], *, name: str, doc: str
