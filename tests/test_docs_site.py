@@ -1,12 +1,16 @@
-"""The built site: docstrings render as Markdown (code, not quotes), tables have no empty header.
+"""The built site: docstrings render as Markdown (code, not quotes), tables have no empty header,
+and a decorator made by a factory reads as a function, with its options.
 
 The site is built once for the module, strictly, as ``mkdocs build --strict`` does in CI.
 """
 
 from __future__ import annotations
 
+import html
+import importlib
 import inspect
 import os
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -14,10 +18,13 @@ import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import kvdeco.errors
+import kvdeco.wrappers
+from kvdeco._factory import CalledDecoratorFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +113,37 @@ def test_long_code_lines_wrap_instead_of_running_off_the_page(site: Path) -> Non
     assert re.search(r"pre\s*>\s*code\s*\{[^}]*white-space:\s*pre-wrap", css)
     page = (site / "reference" / "index.html").read_text(encoding="utf-8")
     assert 'href="../stylesheets/extra.css"' in page
+
+
+def _factory_decorators() -> dict[str, CalledDecoratorFactory[Any, Any]]:
+    """Every decorator a factory made, by name, from the wrapper modules that define it."""
+    found = {}
+    for info in pkgutil.walk_packages(kvdeco.wrappers.__path__, "kvdeco.wrappers."):
+        for name, value in vars(importlib.import_module(info.name)).items():
+            if isinstance(value, CalledDecoratorFactory) and value.__name__ == name:
+                found[name] = value
+    return found
+
+
+def _entry_text(pages: list[str], name: str) -> str:
+    """The text of the API entry of ``name`` (whichever module path it is documented under)."""
+    heading = re.compile(rf'<h3 id="kvdeco\.[\w.]*\.{name}" class="doc doc-heading">')
+    for page in pages:
+        match = heading.search(page)
+        if match:
+            entry = page[match.end() :].split('<div class="doc doc-object ', 1)[0]
+            return html.unescape(re.sub(r"<[^>]+>", "", entry))
+    raise AssertionError(f"{name} has no entry in the API reference")
+
+
+def test_a_decorator_made_by_a_factory_shows_its_options_and_docstring(site: Path) -> None:
+    decorators = _factory_decorators()
+    assert {"ttl_clamp", "prefix_keys", "encrypted", "ttl_jitter", "with_retry"} <= set(decorators)
+    pages = [page.read_text(encoding="utf-8") for page in sorted(site.rglob("*.html"))]
+    for name, decorator in decorators.items():
+        shown = " ".join(_entry_text(pages, name).split())
+        assert f"{name}(" in shown and "DecoratorFactory(" not in shown, name
+        for option in inspect.signature(decorator.aspect).parameters:
+            assert f"{option}:" in shown, (name, option)
+        summary = " ".join((decorator.__doc__ or "").split("\n\n", 1)[0].split())
+        assert summary.replace("``", "") in shown, name

@@ -16,6 +16,7 @@ from kvdeco import (
 )
 from kvdeco.wrappers.retry import Retry
 from kvdeco.wrappers.timeout import Timeout
+from kvdeco.wrappers.ttl_jitter import ttl_jitter
 
 
 def test_bare_with_timeout_applies_the_default_timeout_on_both_paths() -> None:
@@ -35,7 +36,7 @@ def test_a_positional_option_is_still_an_option() -> None:
 
 
 def test_bare_and_called_use_build_the_same_layer() -> None:
-    for decorator in (with_retry, logged, read_only, with_statistics, with_timeout):
+    for decorator in (with_retry, logged, read_only, with_statistics, with_timeout, ttl_jitter):
         assert layers(decorator(MemoryStore())) == layers(decorator()(MemoryStore()))
 
 

@@ -32,7 +32,14 @@ def checked(check: Callable[..., Any], **options: Any) -> Mapping[str, Any]:
     return {CHECK: functools.partial(check, **options) if options else check}
 
 
-def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = False) -> float:
+def number(
+    value: Any,
+    name: str,
+    *,
+    minimum: float = 0.0,
+    inclusive: bool = False,
+    allow_none: bool = False,
+) -> Any:
     """Return ``value`` as a float if it is a finite real number above ``minimum``.
 
     Args:
@@ -40,13 +47,17 @@ def number(value: Any, name: str, *, minimum: float = 0.0, inclusive: bool = Fal
         name: The argument's name, for the error message.
         minimum: The lower bound.
         inclusive: Whether ``minimum`` itself is allowed.
+        allow_none: Whether ``None`` (no number at all) is allowed; it is kept as it is.
 
     Raises:
         TypeError: for booleans and non-numbers.
         ValueError: for NaN, infinities and values out of range.
     """
+    if value is None and allow_none:
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+        allowed = "a number or None" if allow_none else "a number"
+        raise TypeError(f"{name} must be {allowed}, not {type(value).__name__}")
     low_ok = value >= minimum if inclusive else value > minimum
     if not (low_ok and math.isfinite(value)):
         bound = ">=" if inclusive else ">"
@@ -71,14 +82,17 @@ def integer(value: Any, name: str, minimum: int, *, allow_none: bool = False) ->
     return value
 
 
-def flag(value: Any, name: str) -> bool:
-    """Return ``value`` if it is a bool (``1`` or ``"yes"`` is not).
+def flag(value: Any, name: str, *, allow_none: bool = False) -> Any:
+    """Return ``value`` if it is a bool (``1`` or ``"yes"`` is not), or allowed ``None``.
 
     Raises:
         TypeError: not a bool.
     """
+    if value is None and allow_none:
+        return None
     if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+        allowed = "a bool or None" if allow_none else "a bool"
+        raise TypeError(f"{name} must be {allowed}, not {type(value).__name__}")
     return value
 
 

@@ -32,12 +32,12 @@ import dataclasses
 import sys
 import zlib
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from kvdeco._factory import DecoratorFactory
 from kvdeco.codec import ValueCodec
 from kvdeco.errors import DeserializationError, EntryTooLargeError, SerializationError
-from kvdeco.wrappers._arguments import integer
+from kvdeco.wrappers._arguments import checked, integer
 from kvdeco.wrappers._base64 import b64decode_strict
 from kvdeco.wrappers._json import (
     TooManyItemsError,
@@ -57,8 +57,6 @@ VERSION = 1
 ALGORITHM = "gzip"
 DEFAULT_MAX_DECOMPRESSED_SIZE = 64 * 1024 * 1024
 DEFAULT_MAX_DECOMPRESSED_ITEMS = 1_000_000
-S = TypeVar("S")
-
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # a gzip header and trailer around the deflate stream
 
 
@@ -75,14 +73,15 @@ class Compression(ValueCodec):
     """The aspect behind :func:`compressed`."""
 
     label: ClassVar[str] = "compressed"
-    min_size_to_compress: int = 1024
-    max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE
-    max_decompressed_items: int = DEFAULT_MAX_DECOMPRESSED_ITEMS
-
-    def __post_init__(self) -> None:
-        integer(self.min_size_to_compress, "min_size_to_compress", 0)
-        integer(self.max_decompressed_size, "max_decompressed_size", 1)
-        integer(self.max_decompressed_items, "max_decompressed_items", 1)
+    min_size_to_compress: int = dataclasses.field(
+        default=1024, metadata=checked(integer, minimum=0)
+    )
+    max_decompressed_size: int = dataclasses.field(
+        default=DEFAULT_MAX_DECOMPRESSED_SIZE, metadata=checked(integer, minimum=1)
+    )
+    max_decompressed_items: int = dataclasses.field(
+        default=DEFAULT_MAX_DECOMPRESSED_ITEMS, metadata=checked(integer, minimum=1)
+    )
 
     def encode(
         self, value: Mapping[str, Any], key: str, collection: str | None, op: str

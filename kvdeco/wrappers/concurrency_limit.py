@@ -14,13 +14,13 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.errors import BulkheadFullError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import integer, number
+from kvdeco.wrappers._arguments import checked, integer, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
@@ -114,19 +114,17 @@ class ConcurrencyLimit(Aspect):
 
     label: ClassVar[str] = "limit_concurrency"
     exposed: ClassVar[tuple[str, ...]] = ("concurrency",)
-    max_concurrent: int
-    timeout: float | None = None
-
-    def __post_init__(self) -> None:
-        integer(self.max_concurrent, "max_concurrent", 1)
-        if self.timeout is not None:
-            number(self.timeout, "timeout", inclusive=True)
+    max_concurrent: int = dataclasses.field(metadata=checked(integer, minimum=1))
+    _: dataclasses.KW_ONLY
+    timeout: float | None = dataclasses.field(
+        default=None, metadata=checked(number, inclusive=True, allow_none=True)
+    )
 
     def bind(self) -> ConcurrencySlots:
         return ConcurrencySlots(self)
 
 
-class ConcurrencyLimitWrapper(AspectWrapper):
+class ConcurrencyLimitWrapper(AspectWrapper, exposes=ConcurrencyLimit):
     """A store with at most ``max_concurrent`` operations in flight (a bulkhead).
 
     Args:
@@ -145,24 +143,31 @@ class ConcurrencyLimitWrapper(AspectWrapper):
     def __init__(
         self, key_value: Any, max_concurrent: int, *, timeout: float | None = None
     ) -> None:
-        super().__init__(key_value, ConcurrencyLimit(max_concurrent, timeout))
+        aspect = ConcurrencyLimit(max_concurrent=max_concurrent, timeout=timeout)
+        super().__init__(key_value, aspect)
 
-    @property
-    def concurrency(self) -> ConcurrencySlots:
-        """This store's slots."""
-        runtime: ConcurrencySlots = self._self_runtime
-        return runtime
+    if TYPE_CHECKING:
+        # ``exposes=ConcurrencyLimit`` makes it read this store's slots; the declaration
+        # only tells type checkers what it is.
+
+        @property
+        def concurrency(self) -> ConcurrencySlots:
+            """This store's slots."""
+            ...
 
 
-def limit_concurrency(
-    max_concurrent: int, *, timeout: float | None = None
-) -> Decorator[ConcurrencyLimitWrapper]:
-    """Decorate a store class or instance to allow at most ``max_concurrent`` calls at once.
+limit_concurrency = CalledDecoratorFactory(
+    ConcurrencyLimit,
+    ConcurrencyLimitWrapper,
+    name="limit_concurrency",
+    doc="""Decorate a store class or instance to allow at most ``max_concurrent`` calls at once.
+
+    Takes the arguments of :class:`ConcurrencyLimitWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @limit_concurrency(50, timeout=2.0)
         ... class BoundedStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(ConcurrencyLimit(max_concurrent, timeout), ConcurrencyLimitWrapper)
+    """,
+)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.errors import EntryTooLargeError, EntryTooSmallError
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_keys, check_many, check_ttl, check_value
-from kvdeco.wrappers._arguments import flags, integer
+from kvdeco.wrappers._arguments import checked, flag, integer
 from kvdeco.wrappers._json import measured_size
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -30,18 +30,21 @@ class LimitSize(Aspect):
     """The aspect behind :func:`limit_size`."""
 
     label: ClassVar[str] = "limit_size"
-    max_size: int | None = None
-    min_size: int | None = None
-    raise_on_too_large: bool = True
-    raise_on_too_small: bool = True
+    max_size: int | None = dataclasses.field(
+        default=None, metadata=checked(integer, minimum=1, allow_none=True)
+    )
+    _: dataclasses.KW_ONLY
+    min_size: int | None = dataclasses.field(
+        default=None, metadata=checked(integer, minimum=0, allow_none=True)
+    )
+    raise_on_too_large: bool = dataclasses.field(default=True, metadata=checked(flag))
+    raise_on_too_small: bool = dataclasses.field(default=True, metadata=checked(flag))
 
     def __post_init__(self) -> None:
-        integer(self.max_size, "max_size", 1, allow_none=True)
-        integer(self.min_size, "min_size", 0, allow_none=True)
+        super().__post_init__()
         low, high = self.min_size, self.max_size
         if low is not None and high is not None and low > high:
             raise ValueError("min_size must not be greater than max_size")
-        flags(self, "raise_on_too_large", "raise_on_too_small")
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         """Check the values of writes; drop the ones out of bounds when not raising."""
@@ -105,25 +108,27 @@ class LimitSizeWrapper(AspectWrapper):
         raise_on_too_large: bool = True,
         raise_on_too_small: bool = True,
     ) -> None:
-        super().__init__(
-            key_value, LimitSize(max_size, min_size, raise_on_too_large, raise_on_too_small)
+        aspect = LimitSize(
+            max_size=max_size,
+            min_size=min_size,
+            raise_on_too_large=raise_on_too_large,
+            raise_on_too_small=raise_on_too_small,
         )
+        super().__init__(key_value, aspect)
 
 
-def limit_size(
-    max_size: int | None = None,
-    *,
-    min_size: int | None = None,
-    raise_on_too_large: bool = True,
-    raise_on_too_small: bool = True,
-) -> Decorator[LimitSizeWrapper]:
-    """Decorate a store class or instance so out-of-range values are refused.
+limit_size = CalledDecoratorFactory(
+    LimitSize,
+    LimitSizeWrapper,
+    name="limit_size",
+    doc="""Decorate a store class or instance so out-of-range values are refused.
+
+    Takes the arguments of :class:`LimitSizeWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @limit_size(10240, min_size=2)
         ... class BoundedStore(MemoryStore):
         ...     pass
-    """
-    aspect = LimitSize(max_size, min_size, raise_on_too_large, raise_on_too_small)
-    return Decorator(aspect, LimitSizeWrapper)
+    """,
+)

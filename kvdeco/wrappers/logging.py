@@ -25,7 +25,7 @@ import structlog
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect, failed
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.wrappers._arguments import flags
+from kvdeco.wrappers._arguments import checked, flag
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Logging", "LoggingWrapper", "logged"]
@@ -35,15 +35,19 @@ _FIRST = ("key", "keys", "collection", "ttl")
 _STDLIB_LOGGER = logging.getLogger("kvdeco")  # looked up once: getLogger takes a lock
 
 
-def _check_level(level: Any) -> int:
-    if isinstance(level, bool) or not isinstance(level, (int, str)):
-        raise TypeError(f"log_level must be an int or a level name, not {type(level).__name__}")
-    number = logging.getLevelName(level.upper()) if isinstance(level, str) else level
+def _level(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"{name} must be an int or a level name, not {type(value).__name__}")
+    number = logging.getLevelName(value.upper()) if isinstance(value, str) else value
     if number not in _LEVELS:
-        raise ValueError(
-            f"log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}"
-        )
+        raise ValueError(f"{name} must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
     return int(number)
+
+
+def _logger_argument(value: Any, name: str) -> Any:
+    if value is not None and not callable(getattr(value, "log", None)):
+        raise TypeError(f"{name} must be a logging.Logger or a structlog logger with .log()")
+    return value
 
 
 def _render_line(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
@@ -71,16 +75,10 @@ class Logging(Aspect):
     """The aspect behind :func:`logged`; see :class:`LoggingWrapper` for the arguments."""
 
     label: ClassVar[str] = "logged"
-    log_level: int = logging.INFO
-    log_values: bool = False
-    logger: Any = None
-    structured_logs: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "log_level", _check_level(self.log_level))
-        flags(self, "structured_logs", "log_values")
-        if self.logger is not None and not callable(getattr(self.logger, "log", None)):
-            raise TypeError("logger must be a logging.Logger or a structlog logger with .log()")
+    log_level: int = dataclasses.field(default=logging.INFO, metadata=checked(_level))
+    log_values: bool = dataclasses.field(default=False, metadata=checked(flag))
+    logger: Any = dataclasses.field(default=None, metadata=checked(_logger_argument))
+    structured_logs: bool = dataclasses.field(default=False, metadata=checked(flag))
 
     def _logger(self, level: int) -> Any:
         """The structlog logger to use now, or ``None`` when ``level`` is disabled."""

@@ -16,13 +16,23 @@ import dataclasses
 import functools
 from typing import Any, ClassVar
 
-from kvdeco.decorating import Decorator
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.keymap import KeyMapper, check_separator_free
 from kvdeco.operations import DESTROY_COLLECTION, Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION, collection_name
+from kvdeco.wrappers._arguments import checked, text
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["PrefixCollections", "PrefixCollectionsWrapper", "prefix_collections"]
+
+
+def _default_collection(value: Any, name: str) -> str:
+    """The name of the view's default collection: ``None`` and ``""`` leave py-key-value's."""
+    if value is None or value == "":
+        return DEFAULT_COLLECTION
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a non-empty str")
+    return value
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -30,25 +40,33 @@ class PrefixCollections(KeyMapper):
     """The aspect behind :func:`prefix_collections`."""
 
     label: ClassVar[str] = "prefix_collections"
-    prefix: str
-    separator: str = ":"
-    default_collection: str = DEFAULT_COLLECTION
+    prefix: str = dataclasses.field(metadata=checked(text))
+    _: dataclasses.KW_ONLY
+    separator: str = dataclasses.field(default=":", metadata=checked(text))
+    # None stands for py-key-value's name; the field keeps the name, which the repr shows.
+    default_collection: str | None = dataclasses.field(
+        default=None, metadata=checked(_default_collection)
+    )
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_separator_free(self.prefix, "prefix", self.separator)
-        if not self.prefix:
-            raise ValueError("prefix must not be empty")
-        if not isinstance(self.default_collection, str) or not self.default_collection:
-            raise ValueError("default_collection must be a non-empty str")
 
     @functools.cached_property
     def _head(self) -> str:
         # Computed once per aspect: every key or collection name is prefixed with it.
         return self.prefix + self.separator
 
-    def inner_collection(self, collection: str | None) -> str:
-        name = collection_name(collection) if collection else self.default_collection
+    @functools.cached_property
+    def _default_inner(self) -> str:
+        name = self.default_collection
+        assert name is not None  # the field's check replaced None by the name it stands for
         return self._head + name
+
+    def inner_collection(self, collection: str | None) -> str:
+        if not collection:
+            return self._default_inner
+        return self._head + collection_name(collection)
 
     async def list_collections(self, call: Call, proceed: Proceed) -> list[str]:
         head = self._head
@@ -88,20 +106,24 @@ class PrefixCollectionsWrapper(AspectWrapper):
         separator: str = ":",
         default_collection: str | None = None,
     ) -> None:
-        aspect = PrefixCollections(prefix, separator, default_collection or DEFAULT_COLLECTION)
+        aspect = PrefixCollections(
+            prefix=prefix, separator=separator, default_collection=default_collection
+        )
         super().__init__(key_value, aspect)
 
 
-def prefix_collections(
-    prefix: str, *, separator: str = ":", default_collection: str | None = None
-) -> Decorator[PrefixCollectionsWrapper]:
-    """Decorate a store class or instance so every collection carries ``prefix``.
+prefix_collections = CalledDecoratorFactory(
+    PrefixCollections,
+    PrefixCollectionsWrapper,
+    name="prefix_collections",
+    doc="""Decorate a store class or instance so every collection carries ``prefix``.
+
+    Takes the arguments of :class:`PrefixCollectionsWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @prefix_collections("prod")
         ... class ProdStore(MemoryStore):
         ...     pass
-    """
-    aspect = PrefixCollections(prefix, separator, default_collection or DEFAULT_COLLECTION)
-    return Decorator(aspect, PrefixCollectionsWrapper)
+    """,
+)

@@ -13,9 +13,10 @@ import dataclasses
 import functools
 from typing import Any, ClassVar
 
-from kvdeco.decorating import Decorator
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.keymap import KeyMapper, check_separator_free
 from kvdeco.operations import KEYS, Call, Proceed
+from kvdeco.wrappers._arguments import checked, text
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["PrefixKeys", "PrefixKeysWrapper", "prefix_keys"]
@@ -26,13 +27,13 @@ class PrefixKeys(KeyMapper):
     """The aspect behind :func:`prefix_keys`."""
 
     label: ClassVar[str] = "prefix_keys"
-    prefix: str
-    separator: str = ":"
+    prefix: str = dataclasses.field(metadata=checked(text))
+    _: dataclasses.KW_ONLY
+    separator: str = dataclasses.field(default=":", metadata=checked(text))
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         check_separator_free(self.prefix, "prefix", self.separator)
-        if not self.prefix:
-            raise ValueError("prefix must not be empty")
 
     @functools.cached_property
     def _head(self) -> str:
@@ -68,16 +69,21 @@ class PrefixKeysWrapper(AspectWrapper):
     """
 
     def __init__(self, key_value: Any, prefix: str, *, separator: str = ":") -> None:
-        super().__init__(key_value, PrefixKeys(prefix, separator))
+        super().__init__(key_value, PrefixKeys(prefix=prefix, separator=separator))
 
 
-def prefix_keys(prefix: str, *, separator: str = ":") -> Decorator[PrefixKeysWrapper]:
-    """Decorate a store class or instance so every key carries ``prefix``.
+prefix_keys = CalledDecoratorFactory(
+    PrefixKeys,
+    PrefixKeysWrapper,
+    name="prefix_keys",
+    doc="""Decorate a store class or instance so every key carries ``prefix``.
+
+    Takes the arguments of :class:`PrefixKeysWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @prefix_keys("app1")
         ... class AppStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(PrefixKeys(prefix, separator), PrefixKeysWrapper)
+    """,
+)

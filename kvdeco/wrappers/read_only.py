@@ -10,13 +10,13 @@ returns False, ``delete_many`` 0, the destroys False).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.errors import ReadOnlyError
 from kvdeco.operations import DELETE_MANY, Call, Kind, Proceed
-from kvdeco.wrappers._arguments import flags
+from kvdeco.wrappers._arguments import checked, flag
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["ReadOnly", "ReadOnlyWrapper", "read_only"]
@@ -31,10 +31,7 @@ class ReadOnly(Aspect):
     operations: ClassVar[frozenset[str] | None] = frozenset(
         {"put", "put_many", "delete", "delete_many", "destroy", "destroy_collection"}
     )
-    raise_on_write: bool = True
-
-    def __post_init__(self) -> None:
-        flags(self, "raise_on_write")
+    raise_on_write: bool = dataclasses.field(default=True, metadata=checked(flag))
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         """Pass reads on; refuse, or skip, writes and deletes."""
@@ -71,9 +68,6 @@ class ReadOnlyWrapper(AspectWrapper):
 
     def __init__(self, key_value: Any, *, raise_on_write: bool = True) -> None:
         super().__init__(key_value, ReadOnly(raise_on_write=raise_on_write))
-
-
-S = TypeVar("S")
 
 
 read_only = DecoratorFactory(

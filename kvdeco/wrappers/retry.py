@@ -23,7 +23,7 @@ from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.errors import KeyValueOperationError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import exception_types, number
+from kvdeco.wrappers._arguments import checked, exception_types, integer, number
 from kvdeco.wrappers._attempts import ATTEMPT_OBSERVER
 from kvdeco.wrappers.base import AspectWrapper
 
@@ -45,17 +45,21 @@ def _may_retry(error: BaseException) -> bool:
     return isinstance(error, Exception) and not isinstance(error, KeyValueOperationError)
 
 
-def _exception_types(retry_on: Any) -> tuple[type[BaseException], ...]:
-    types = exception_types(retry_on, "retry_on")
+def _exception_types(value: Any, name: str) -> tuple[type[BaseException], ...]:
+    types = exception_types(value, name)
     if TimeoutError in types and asyncio.TimeoutError not in types:
         # Before Python 3.11 asyncio's TimeoutError is not the builtin one.
         types += (asyncio.TimeoutError,)
     return tuple(dict.fromkeys(types))  # on 3.11 the default names TimeoutError twice
 
 
-def _strategy(value: Any, name: str, base: type) -> None:
+def _strategy(value: Any, name: str, *, base: type) -> Any:
     if value is not None and not isinstance(value, base):
         raise TypeError(f"{name} must be a tenacity {base.__name__} or None, not {value!r}")
+    return value
+
+
+_SECONDS = checked(number, inclusive=True)
 
 
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
@@ -63,29 +67,25 @@ class Retry(Aspect):
     """The aspect behind :func:`with_retry`; see :class:`RetryWrapper` for the arguments."""
 
     label: ClassVar[str] = "with_retry"
-    max_retries: int = 3
-    initial_delay: float = 0.1
-    max_delay: float = 10.0
-    exponential_base: float = 2.0
-    retry_on: tuple[type[BaseException], ...] = DEFAULT_RETRY_ON
-    jitter: float = 0.0
-    stop: Any = None
-    wait: Any = None
-    retry: Any = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
-            raise TypeError(f"max_retries must be an int, not {type(self.max_retries).__name__}")
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, not {self.max_retries}")
-        number(self.initial_delay, "initial_delay", inclusive=True)
-        number(self.max_delay, "max_delay", inclusive=True)
-        number(self.exponential_base, "exponential_base", minimum=1, inclusive=True)
-        number(self.jitter, "jitter", inclusive=True)
-        object.__setattr__(self, "retry_on", _exception_types(self.retry_on))
-        _strategy(self.stop, "stop", tenacity.stop.stop_base)
-        _strategy(self.wait, "wait", tenacity.wait.wait_base)
-        _strategy(self.retry, "retry", tenacity.retry_base)
+    max_retries: int = dataclasses.field(default=3, metadata=checked(integer, minimum=0))
+    initial_delay: float = dataclasses.field(default=0.1, metadata=_SECONDS)
+    max_delay: float = dataclasses.field(default=10.0, metadata=_SECONDS)
+    exponential_base: float = dataclasses.field(
+        default=2.0, metadata=checked(number, minimum=1, inclusive=True)
+    )
+    retry_on: tuple[type[BaseException], ...] = dataclasses.field(
+        default=DEFAULT_RETRY_ON, metadata=checked(_exception_types)
+    )
+    jitter: float = dataclasses.field(default=0.0, metadata=_SECONDS)
+    stop: Any = dataclasses.field(
+        default=None, metadata=checked(_strategy, base=tenacity.stop.stop_base)
+    )
+    wait: Any = dataclasses.field(
+        default=None, metadata=checked(_strategy, base=tenacity.wait.wait_base)
+    )
+    retry: Any = dataclasses.field(
+        default=None, metadata=checked(_strategy, base=tenacity.retry_base)
+    )
 
     @functools.cached_property
     def _catch(self) -> tuple[type[BaseException], ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
@@ -100,8 +100,6 @@ class StoreStatistics:
             stats = self.collections[collection] = CollectionStatistics()
         return stats
 
-
-S = TypeVar("S")
 
 _FIELD = {
     "get": "get",

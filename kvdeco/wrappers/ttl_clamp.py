@@ -10,30 +10,38 @@ py-key-value 0.5 does); when that is ``None`` (the default) the entry stays with
 from __future__ import annotations
 
 import dataclasses
+import functools
 import numbers
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect, failed
-from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Kind, Proceed
 from kvdeco.validation import check_ttl
+from kvdeco.wrappers._arguments import checked
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["TTLClamp", "TTLClampWrapper", "ttl_clamp"]
 
 
-def _seconds(value: object, name: str) -> float:
+def _seconds(
+    value: object, name: str, *, zero_allowed: bool = False, none_allowed: bool = False
+) -> float | None:
+    """A bound or default TTL: a valid TTL in seconds, as a float.
+
+    ``zero_allowed``: 0 is also accepted, as 0.0. ``none_allowed``: so is ``None``, kept.
+    """
+    if value is None and none_allowed:
+        return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if zero_allowed and value == 0:
+        return 0.0
     try:
-        return check_ttl(value, "ttl_clamp")  # type: ignore[return-value]
+        return check_ttl(value, "ttl_clamp")
     except ValueError:
         raise ValueError(f"{name} must be a finite number of seconds > 0, not {value!r}") from None
-
-
-def _is_zero(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, numbers.Real) and value == 0
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -43,23 +51,27 @@ class TTLClamp(Aspect):
     label: ClassVar[str] = "ttl_clamp"
     # Only writes carry a TTL: reads and deletes go straight to the store.
     operations: ClassVar[frozenset[str] | None] = frozenset({"put", "put_many"})
-    min_ttl: float
-    max_ttl: float
-    missing_ttl: float | None = None
+    # A lower bound of 0 is no lower bound (every valid TTL is already above it); it is
+    # accepted because code written for py-key-value often says so.
+    min_ttl: float = dataclasses.field(metadata=checked(_seconds, zero_allowed=True))
+    max_ttl: float = dataclasses.field(metadata=checked(_seconds))
+    _: dataclasses.KW_ONLY
+    missing_ttl: float | None = dataclasses.field(
+        default=None, metadata=checked(_seconds, none_allowed=True)
+    )
 
     def __post_init__(self) -> None:
-        # A lower bound of 0 is no lower bound (every valid TTL is already above it); it is
-        # accepted because code written for py-key-value often says so.
-        low = 0.0 if _is_zero(self.min_ttl) else _seconds(self.min_ttl, "min_ttl")
-        high = _seconds(self.max_ttl, "max_ttl")
-        if low > high:
+        super().__post_init__()
+        if self.min_ttl > self.max_ttl:
             raise ValueError(f"min_ttl ({self.min_ttl!r}) is above max_ttl ({self.max_ttl!r})")
-        object.__setattr__(self, "min_ttl", low)
-        object.__setattr__(self, "max_ttl", high)
-        if self.missing_ttl is not None:
-            # Outside the range it is clamped into it, as py-key-value 0.5 does.
-            missing = _seconds(self.missing_ttl, "missing_ttl")
-            object.__setattr__(self, "missing_ttl", min(max(missing, low), high))
+
+    @functools.cached_property
+    def _missing(self) -> float | None:
+        # What a write without a TTL gets: missing_ttl clamped into the range, as py-key-value
+        # 0.5 does. The field keeps what the caller gave.
+        if self.missing_ttl is None:
+            return None
+        return min(max(self.missing_ttl, self.min_ttl), self.max_ttl)
 
     def clamp(
         self, ttl: Any, operation: str = "put", collection: str | None = None
@@ -71,7 +83,7 @@ class TTLClamp(Aspect):
         """
         seconds = check_ttl(ttl, operation, collection)
         if seconds is None:
-            return self.missing_ttl
+            return self._missing
         return min(max(seconds, self.min_ttl), self.max_ttl)
 
     def around(self, call: Call, proceed: Proceed) -> Awaitable[Any]:
@@ -107,18 +119,22 @@ class TTLClampWrapper(AspectWrapper):
     def __init__(
         self, key_value: Any, min_ttl: float, max_ttl: float, *, missing_ttl: float | None = None
     ) -> None:
-        super().__init__(key_value, TTLClamp(min_ttl, max_ttl, missing_ttl))
+        aspect = TTLClamp(min_ttl=min_ttl, max_ttl=max_ttl, missing_ttl=missing_ttl)
+        super().__init__(key_value, aspect)
 
 
-def ttl_clamp(
-    min_ttl: float, max_ttl: float, *, missing_ttl: float | None = None
-) -> Decorator[TTLClampWrapper]:
-    """Decorate a store class or instance so every TTL it writes is within a range.
+ttl_clamp = CalledDecoratorFactory(
+    TTLClamp,
+    TTLClampWrapper,
+    name="ttl_clamp",
+    doc="""Decorate a store class or instance so every TTL it writes is within a range.
+
+    Takes the arguments of :class:`TTLClampWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @ttl_clamp(60, 86400)
         ... class CacheStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(TTLClamp(min_ttl, max_ttl, missing_ttl), TTLClampWrapper)
+    """,
+)

@@ -15,11 +15,11 @@ import random
 from collections.abc import Awaitable
 from typing import Any, ClassVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect, failed
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import Call, Proceed
 from kvdeco.validation import check_ttl
-from kvdeco.wrappers._arguments import number
+from kvdeco.wrappers._arguments import checked, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["TTLJitter", "TTLJitterWrapper", "ttl_jitter"]
@@ -59,26 +59,28 @@ class _JitterRuntime:
         return proceed(call.replace(ttl=ttl))
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+def _fraction(value: Any, name: str) -> float:
+    fraction: float = number(value, name, inclusive=True)
+    if fraction > 1:
+        raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+    return fraction
+
+
+def _seed(value: Any, name: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise TypeError(f"{name} must be an int or None, not {type(value).__name__}")
+    return value
+
+
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class TTLJitter(Aspect):
     """The aspect behind :func:`ttl_jitter`; see :class:`TTLJitterWrapper` for the arguments."""
 
     label: ClassVar[str] = "ttl_jitter"
     operations: ClassVar[frozenset[str] | None] = _WRITES
-    fraction: float = 0.1
-    seed: int | None = None
-    floor: float = 0.001
-
-    def __post_init__(self) -> None:
-        fraction = number(self.fraction, "fraction", inclusive=True)
-        if fraction > 1:
-            raise ValueError(f"fraction must be between 0 and 1, not {self.fraction!r}")
-        object.__setattr__(self, "fraction", fraction)
-        object.__setattr__(self, "floor", number(self.floor, "floor"))
-        if self.seed is not None and (
-            isinstance(self.seed, bool) or not isinstance(self.seed, int)
-        ):
-            raise TypeError(f"seed must be an int or None, not {type(self.seed).__name__}")
+    fraction: float = dataclasses.field(default=0.1, metadata=checked(_fraction))
+    seed: int | None = dataclasses.field(default=None, metadata=checked(_seed))
+    floor: float = dataclasses.field(default=0.001, metadata=checked(number))
 
     def bind(self) -> _JitterRuntime:
         """Each store draws from its own random source."""
@@ -112,24 +114,21 @@ class TTLJitterWrapper(AspectWrapper):
         seed: int | None = None,
         floor: float = 0.001,
     ) -> None:
-        super().__init__(key_value, TTLJitter(fraction, seed, floor))
+        super().__init__(key_value, TTLJitter(fraction=fraction, seed=seed, floor=floor))
 
 
-def ttl_jitter(
-    target: Any = None,
-    /,
-    *,
-    fraction: float = 0.1,
-    seed: int | None = None,
-    floor: float = 0.001,
-) -> Any:
-    """Decorate a store class or instance to spread every TTL it writes; use bare or called.
+ttl_jitter = DecoratorFactory(
+    TTLJitter,
+    TTLJitterWrapper,
+    name="ttl_jitter",
+    doc="""Decorate a store class or instance to spread every TTL it writes; use bare or called.
+
+    Takes the keyword arguments of :class:`TTLJitterWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @ttl_jitter(fraction=0.2)
         ... class SpreadStore(MemoryStore):
         ...     pass
-    """
-    aspect = TTLJitter(fraction, seed, floor)
-    return bare_or_called(target, lambda: Decorator(aspect, TTLJitterWrapper))
+    """,
+)

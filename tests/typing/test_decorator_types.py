@@ -48,7 +48,14 @@ from kvdeco import (
     with_statistics,
     with_timeout,
 )
+from kvdeco.wrappers.concurrency_limit import (
+    ConcurrencyLimitWrapper,
+    ConcurrencySlots,
+    limit_concurrency,
+)
+from kvdeco.wrappers.encryption import BaseEncryptionWrapper
 from kvdeco.wrappers.statistics import CollectionStatistics, StatisticsRecorder
+from kvdeco.wrappers.ttl_jitter import TTLJitterWrapper, ttl_jitter
 
 fernet = Fernet(Fernet.generate_key())
 store = MemoryStore()
@@ -63,6 +70,7 @@ store = MemoryStore()
 @read_only
 @with_retry
 @with_timeout
+@ttl_jitter
 class BareStore(MemoryStore):
     """Every decorator whose options all default, used bare."""
 
@@ -75,6 +83,8 @@ assert_type(compressed(store), MemoryStore)
 assert_type(read_only(store), MemoryStore)
 assert_type(with_retry(store), MemoryStore)
 assert_type(with_timeout(store), MemoryStore)
+assert_type(ttl_jitter(MemoryStore), type[MemoryStore])
+assert_type(ttl_jitter(store), MemoryStore)
 
 
 # -- decorators called with options: a Decorator of their wrapper class --------------------
@@ -91,12 +101,26 @@ assert_type(read_only(raise_on_write=False), Decorator[ReadOnlyWrapper])
 assert_type(with_timeout(0.5), Decorator[TimeoutWrapper])
 assert_type(with_timeout(timeout=0.5)(MemoryStore), type[MemoryStore])
 assert_type(prefix_keys("app"), Decorator[PrefixKeysWrapper])
+assert_type(prefix_keys("app", separator="__")(MemoryStore), type[MemoryStore])
 assert_type(prefix_keys("app")(store), MemoryStore)
+assert_type(prefix_collections("prod"), Decorator[PrefixCollectionsWrapper])
 assert_type(prefix_collections("prod")(MemoryStore), type[MemoryStore])
+assert_type(prefix_collections("prod", default_collection=None)(store), MemoryStore)
 assert_type(encrypted(fernet), Decorator[FernetEncryptionWrapper])
-assert_type(encrypted(fernet)(store), MemoryStore)
+assert_type(encrypted(fernet, envelope_version=1)(MemoryStore), type[MemoryStore])
+assert_type(encrypted(source_material="pw", salt="s")(store), MemoryStore)
 assert_type(limit_size(1024), Decorator[LimitSizeWrapper])
+assert_type(limit_size(min_size=2)(MemoryStore), type[MemoryStore])
+assert_type(limit_size(1024, raise_on_too_large=False)(store), MemoryStore)
+assert_type(limit_concurrency(8), Decorator[ConcurrencyLimitWrapper])
+assert_type(limit_concurrency(8, timeout=1.0)(MemoryStore), type[MemoryStore])
+assert_type(limit_concurrency(8)(store), MemoryStore)
+assert_type(ttl_clamp(60, 3600), Decorator[TTLClampWrapper])
+assert_type(ttl_clamp(60, 3600, missing_ttl=600)(MemoryStore), type[MemoryStore])
 assert_type(ttl_clamp(60, 3600)(store), MemoryStore)
+assert_type(ttl_jitter(fraction=0.2), Decorator[TTLJitterWrapper])
+assert_type(ttl_jitter(seed=1)(MemoryStore), type[MemoryStore])
+assert_type(ttl_jitter(floor=0.5)(store), MemoryStore)
 assert_type(with_fallback(MemoryStore()), Decorator[FallbackWrapper])
 assert_type(passthrough_cache(MemoryStore()), Decorator[PassthroughCacheWrapper])
 
@@ -110,12 +134,31 @@ def rejected_options() -> None:
     with_retry(max_retry=3)  # type: ignore[call-overload]
     with_timeout("soon")  # type: ignore[call-overload]
     logged(log_values="yes")  # type: ignore[call-overload]
+    ttl_jitter(fractions=0.2)  # type: ignore[call-overload]
+    ttl_jitter(0.2)  # type: ignore[call-overload]
+    ttl_clamp(60, 3600, missing=600)  # type: ignore[call-arg]
+    ttl_clamp(60, 3600, 600)  # type: ignore[call-arg]
+    prefix_keys("app", sep="__")  # type: ignore[call-arg]
+    prefix_keys(42)  # type: ignore[arg-type]
+    prefix_collections("prod", default="users")  # type: ignore[call-arg]
+    encrypted(fernet, envelope=1)  # type: ignore[call-arg]
+    encrypted(b"not a Fernet")  # type: ignore[arg-type]
+    limit_size(max=1024)  # type: ignore[call-arg]
+    limit_size(1024, 2)  # type: ignore[call-arg]
+    limit_concurrency(8, time_out=1.0)  # type: ignore[call-arg]
 
 
 # -- wrapper classes, in py-key-value's positional spelling --------------------------------
 
+assert_type(BaseEncryptionWrapper(store, fernet, accept_v1=True), BaseEncryptionWrapper)
 assert_type(CompressionWrapper(store), CompressionWrapper)
+assert_type(ConcurrencyLimitWrapper(store, 8), ConcurrencyLimitWrapper)
+assert_type(ConcurrencyLimitWrapper(store, 8).concurrency, ConcurrencySlots)
 assert_type(FernetEncryptionWrapper(store, fernet), FernetEncryptionWrapper)
+assert_type(
+    FernetEncryptionWrapper(store, source_material="pw", salt="s", envelope_version=1),
+    FernetEncryptionWrapper,
+)
 assert_type(FallbackWrapper(store, MemoryStore()), FallbackWrapper)
 assert_type(LimitSizeWrapper(store, 1024), LimitSizeWrapper)
 assert_type(LoggingWrapper(store, logging.DEBUG), LoggingWrapper)
@@ -128,6 +171,7 @@ assert_type(SingleCollectionWrapper(store, "all"), SingleCollectionWrapper)
 assert_type(StatisticsWrapper(store), StatisticsWrapper)
 assert_type(TimeoutWrapper(store, 1.0), TimeoutWrapper)
 assert_type(TTLClampWrapper(store, 60, 3600), TTLClampWrapper)
+assert_type(TTLJitterWrapper(store, 0.2, seed=1), TTLJitterWrapper)
 
 
 # -- what a layer adds, typed, on both paths and through a stack ---------------------------

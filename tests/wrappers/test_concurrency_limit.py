@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import random
 from typing import Any
 
@@ -112,3 +113,14 @@ async def test_waiters_are_served_in_arrival_order() -> None:
 def test_bad_limits_are_refused(args: tuple[Any, ...], error: type[Exception]) -> None:
     with pytest.raises(error, match="max_concurrent"):
         limit_concurrency(*args)
+
+
+def test_both_paths_expose_their_own_slots_as_an_attribute_of_the_class() -> None:
+    limited = limit_concurrency(2)(MemoryStore)
+    stores = [limited(), limited(), ConcurrencyLimitWrapper(MemoryStore(), 2)]
+    slots = [store.concurrency for store in stores]
+    assert [s.max_concurrent for s in slots] == [2, 2, 2]
+    assert len({id(s) for s in slots}) == 3
+    # A class attribute: a subclass can override it and reach this one with super().
+    for cls in (limited, ConcurrencyLimitWrapper):
+        assert isinstance(inspect.getattr_static(cls, "concurrency"), property)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import json
 import pickle
 from typing import Any
@@ -24,6 +25,9 @@ from kvdeco import (
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.encryption import (
     BaseEncryptionWrapper,
+    EncryptionOptions,
+    EnvelopeEncryption,
+    FernetEncryption,
     FernetEncryptionWrapper,
     UnsupportedEnvelopeVersionError,
     derive_fernet_key,
@@ -395,6 +399,36 @@ async def test_a_wrapped_store_pickles_with_its_cipher() -> None:
     store = FernetEncryptionWrapper(MemoryStore(), FERNET)
     await store.put("k", {"v": 1})
     assert await pickle.loads(pickle.dumps(store)).get("k") == {"v": 1}
+
+
+@pytest.mark.parametrize("path", ["class", "instance"])
+async def test_a_pickle_holds_the_derived_key_never_the_password(path: str) -> None:
+    password, salt = "test-source-material", "test-salt"
+    encrypting = encrypted(source_material=password, salt=salt)
+    store = decorated_both_ways(encrypting, MemoryStore)[path]
+    await store.put("k", {"v": 1})
+    data = pickle.dumps(store)
+    assert password.encode() not in data and salt.encode() not in data
+    copy = pickle.loads(data)
+    assert await copy.get("k") == {"v": 1}
+    assert repr(layers(copy)) == repr(layers(store))
+
+
+def test_the_same_password_and_salt_make_the_same_layer() -> None:
+    same = encrypted(source_material="test-source-material", salt="test-salt")
+    assert same == encrypted(source_material="test-source-material", salt="test-salt")
+    assert same(MemoryStore) is encrypted(source_material="test-source-material", salt="test-salt")(
+        MemoryStore
+    )
+    assert same != encrypted(source_material="test-source-material", salt="different-salt")
+    assert encrypted(FERNET) == encrypted(FERNET) != encrypted(Fernet(KEY))
+
+
+def test_the_wrappers_take_exactly_the_shared_encryption_options() -> None:
+    # EncryptionOptions spells, for the wrappers' signatures, the fields every aspect shares.
+    shared = [field.name for field in dataclasses.fields(EnvelopeEncryption)]
+    assert list(EncryptionOptions.__annotations__) == shared
+    assert set(shared) < {field.name for field in dataclasses.fields(FernetEncryption)}
 
 
 async def test_another_cipher_plugs_into_the_base_wrapper() -> None:

@@ -103,6 +103,6 @@ def test_invalid_options_are_refused(options: dict[str, Any], error: type[Except
 
 
 def test_the_aspect_pickles_and_reads_like_its_call() -> None:
-    aspect = TTLJitter(0.2, seed=5)
+    aspect = TTLJitter(fraction=0.2, seed=5)
     assert pickle.loads(pickle.dumps(aspect)) == aspect
     assert repr(aspect) == "ttl_jitter(fraction=0.2, seed=5, floor=0.001)"

@@ -9,9 +9,11 @@ from kvdeco.wrappers.encryption.base import (
     Cipher,
     Encryption,
     EncryptionOptions,
+    EnvelopeEncryption,
     UnsupportedEnvelopeVersionError,
 )
 from kvdeco.wrappers.encryption.fernet import (
+    FernetEncryption,
     FernetEncryptionWrapper,
     StrictFernet,
     derive_fernet_key,
@@ -24,6 +26,8 @@ __all__ = [
     "Cipher",
     "Encryption",
     "EncryptionOptions",
+    "EnvelopeEncryption",
+    "FernetEncryption",
     "FernetEncryptionWrapper",
     "StrictFernet",
     "UnsupportedEnvelopeVersionError",

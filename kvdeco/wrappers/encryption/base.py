@@ -43,7 +43,7 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypedDict, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypedDict, cast, runtime_checkable
 
 from kvdeco.codec import ValueCodec
 from kvdeco.errors import (
@@ -53,7 +53,7 @@ from kvdeco.errors import (
     EncryptionVersionError,
 )
 from kvdeco.validation import collection_name
-from kvdeco.wrappers._arguments import flags
+from kvdeco.wrappers._arguments import checked, flag
 from kvdeco.wrappers._base64 import b64decode_canonical
 from kvdeco.wrappers._json import dump_compact, load_object
 from kvdeco.wrappers.base import AspectWrapper
@@ -66,6 +66,7 @@ __all__ = [
     "Cipher",
     "Encryption",
     "EncryptionOptions",
+    "EnvelopeEncryption",
     "UnsupportedEnvelopeVersionError",
 ]
 
@@ -93,12 +94,29 @@ class UnsupportedEnvelopeVersionError(DecryptionError, EncryptionVersionError):
     """An envelope of a version this reader does not know (a newer kvdeco's, say)."""
 
 
+def _cipher(value: Any, name: str) -> Cipher:
+    if not (
+        callable(getattr(value, "encrypt", None)) and callable(getattr(value, "decrypt", None))
+    ):
+        raise TypeError(f"{name} must have encrypt(bytes) and decrypt(bytes) methods")
+    return cast("Cipher", value)
+
+
+def _envelope_version(value: Any, name: str) -> int:
+    if type(value) is not int or value not in ENVELOPE_VERSIONS:
+        raise ValueError(f"{name} must be one of {ENVELOPE_VERSIONS}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
-class Encryption(ValueCodec):
-    """The aspect behind :func:`~kvdeco.wrappers.encryption.fernet.encrypted`.
+class EnvelopeEncryption(ValueCodec):
+    """What every encryption aspect shares: the envelopes, and the options that shape them.
+
+    A subclass says where its ``cipher`` comes from: :class:`Encryption` is given one, the
+    Fernet aspect behind :func:`~kvdeco.wrappers.encryption.fernet.encrypted` builds one from
+    a key or a password.
 
     Attributes:
-        cipher: Encrypts and decrypts bytes; never shown in a repr.
         raise_on_decryption_error: False: an entry that does not decrypt reads as missing.
         envelope_version: 2 binds values to their key and collection; 1 is py-key-value's.
         accept_v1: Whether version 1 envelopes are read. ``None`` (the default) reads them
@@ -108,22 +126,23 @@ class Encryption(ValueCodec):
     """
 
     label: ClassVar[str] = "encrypted"
-    cipher: Cipher = dataclasses.field(repr=False)
-    raise_on_decryption_error: bool = True
-    envelope_version: int = 2
-    accept_v1: bool | None = None
+    # Keyword-only, so that each subclass may put where its cipher comes from first.
+    _: dataclasses.KW_ONLY
+    raise_on_decryption_error: bool = dataclasses.field(default=True, metadata=checked(flag))
+    envelope_version: int = dataclasses.field(default=2, metadata=checked(_envelope_version))
+    accept_v1: bool | None = dataclasses.field(
+        default=None, metadata=checked(flag, allow_none=True)
+    )
+
+    if TYPE_CHECKING:
+
+        @property
+        def cipher(self) -> Cipher:
+            """Encrypts and decrypts bytes; each subclass provides it."""
+            ...
 
     def __post_init__(self) -> None:
-        if not (
-            callable(getattr(self.cipher, "encrypt", None))
-            and callable(getattr(self.cipher, "decrypt", None))
-        ):
-            raise TypeError("cipher must have encrypt(bytes) and decrypt(bytes) methods")
-        flags(self, "raise_on_decryption_error")
-        if type(self.envelope_version) is not int or self.envelope_version not in ENVELOPE_VERSIONS:
-            raise ValueError(f"envelope_version must be one of {ENVELOPE_VERSIONS}")
-        if self.accept_v1 is not None and not isinstance(self.accept_v1, bool):
-            raise TypeError("accept_v1 must be a bool or None")
+        super().__post_init__()
         if self.accept_v1 is False and self.envelope_version == 1:
             raise ValueError("accept_v1=False would refuse the envelopes this store writes")
 
@@ -219,6 +238,17 @@ class Encryption(ValueCodec):
             ) from None
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
+class Encryption(EnvelopeEncryption):
+    """The aspect behind :class:`BaseEncryptionWrapper`: values sealed by the cipher it is given.
+
+    Attributes:
+        cipher: Encrypts and decrypts bytes; never shown in a repr.
+    """
+
+    cipher: Cipher = dataclasses.field(repr=False, metadata=checked(_cipher))
+
+
 def _binding(key: str, collection: str | None) -> bytes:
     """The header a version 2 token starts with: the entry's place, then a newline.
 
@@ -230,9 +260,9 @@ def _binding(key: str, collection: str | None) -> bytes:
 
 
 class EncryptionOptions(TypedDict, total=False):
-    """The options every encryption wrapper and decorator takes, as :class:`Encryption` names.
+    """The options every encryption wrapper takes, the fields of :class:`EnvelopeEncryption`.
 
-    Their meanings and defaults are those of :class:`Encryption`'s attributes.
+    Their meanings and defaults are those of :class:`EnvelopeEncryption`'s attributes.
     """
 
     raise_on_decryption_error: bool
@@ -252,10 +282,10 @@ class BaseEncryptionWrapper(AspectWrapper):
         cipher: Encrypts and decrypts bytes (an authenticated cipher: the envelope relies on
             it to detect tampering).
         **options: ``raise_on_decryption_error``, ``envelope_version`` and ``accept_v1``, as
-            :class:`Encryption` describes them.
+            :class:`EnvelopeEncryption` describes them.
     """
 
     def __init__(
         self, key_value: Any, cipher: Cipher, **options: Unpack[EncryptionOptions]
     ) -> None:
-        super().__init__(key_value, Encryption(cipher, **options))
+        super().__init__(key_value, Encryption(cipher=cipher, **options))

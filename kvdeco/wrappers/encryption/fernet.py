@@ -20,9 +20,11 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from kvdeco.decorating import Decorator
+from kvdeco._factory import CalledDecoratorFactory
+from kvdeco.wrappers._arguments import checked
 from kvdeco.wrappers._base64 import is_canonical_tail
-from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, Encryption
+from kvdeco.wrappers.base import AspectWrapper
+from kvdeco.wrappers.encryption.base import BaseEncryptionWrapper, EnvelopeEncryption
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KDF_ITERATIONS",
+    "FernetEncryption",
     "FernetEncryptionWrapper",
     "StrictFernet",
     "derive_fernet_key",
@@ -90,25 +93,79 @@ def _is_canonical(token: bytes) -> bool:
     return is_canonical_tail(token[-4:].translate(_TO_STANDARD))
 
 
-def _fernet(
-    fernet: Fernet | MultiFernet | None, source_material: str | None, salt: str | None
-) -> StrictFernet:
-    # Messages never echo the arguments: they are key material.
-    if fernet is not None:
-        if source_material is not None or salt is not None:
-            raise ValueError("give either fernet or source_material and salt, not both")
-        if not isinstance(fernet, (Fernet, MultiFernet)):
-            raise TypeError(f"fernet must be a Fernet or MultiFernet, not {type(fernet).__name__}")
+def _fernet(value: Any, name: str) -> Fernet | MultiFernet | None:
+    if value is not None and not isinstance(value, (Fernet, MultiFernet)):
+        raise TypeError(f"{name} must be a Fernet or MultiFernet, not {type(value).__name__}")
+    return value
+
+
+def _key_material(value: Any, name: str) -> str | None:
+    # Never echoed: a password or a salt.
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not value.strip():
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def _rebuild(fernet: Fernet | MultiFernet, options: dict[str, Any]) -> FernetEncryption:
+    return FernetEncryption(fernet, **options)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FernetEncryption(EnvelopeEncryption):
+    """The aspect behind :func:`encrypted`: Fernet, with a key or with a password.
+
+    Give ``fernet``, or ``source_material`` and ``salt`` to derive the key from (none of
+    them is shown in a repr). Two aspects are equal when they have the same ``Fernet``
+    object, or the same password and salt, and the same options.
+
+    Attributes:
+        fernet: A ``Fernet``, or a ``MultiFernet`` to rotate keys.
+        source_material: Instead of ``fernet``: a password to derive the key from.
+        salt: With ``source_material``: the salt of the derivation.
+    """
+
+    fernet: Fernet | MultiFernet | None = dataclasses.field(
+        default=None, repr=False, metadata=checked(_fernet)
+    )
+    _: dataclasses.KW_ONLY
+    source_material: str | None = dataclasses.field(
+        default=None, repr=False, metadata=checked(_key_material)
+    )
+    salt: str | None = dataclasses.field(default=None, repr=False, metadata=checked(_key_material))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # Messages never echo the arguments: they are key material.
+        if self.fernet is not None:
+            if self.source_material is not None or self.salt is not None:
+                raise ValueError("give either fernet or source_material and salt, not both")
+        else:
+            for name in ("source_material", "salt"):
+                if getattr(self, name) is None:
+                    raise ValueError(
+                        f"give fernet, or both source_material and salt ({name} is missing)"
+                    )
+            # Derived now, not by the first operation: the derivation takes a second on purpose.
+            _ = self.cipher
+
+    @functools.cached_property
+    def cipher(self) -> StrictFernet:
+        """The Fernet the values are sealed with, accepting canonical tokens only."""
+        fernet = self.fernet
+        if fernet is None:
+            assert self.source_material is not None and self.salt is not None
+            fernet = Fernet(derive_fernet_key(self.source_material, self.salt))
         return StrictFernet(fernet)
-    for name, text in (("source_material", source_material), ("salt", salt)):
-        if text is None:
-            raise ValueError(f"give fernet, or both source_material and salt ({name} is missing)")
-        if not isinstance(text, str):
-            raise TypeError(f"{name} must be a str, not {type(text).__name__}")
-        if not text.strip():
-            raise ValueError(f"{name} must not be empty")
-    assert source_material is not None and salt is not None
-    return StrictFernet(Fernet(derive_fernet_key(source_material, salt)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A pickle holds the key, never the password it was derived from.
+        shared = dataclasses.fields(EnvelopeEncryption)
+        options = {field.name: getattr(self, field.name) for field in shared}
+        return (_rebuild, (self.cipher.fernet, options))
 
 
 class FernetEncryptionWrapper(BaseEncryptionWrapper):
@@ -120,9 +177,9 @@ class FernetEncryptionWrapper(BaseEncryptionWrapper):
             key and decrypts with any).
         source_material: Instead of ``fernet``: a password to derive the key from.
         salt: With ``source_material``: the salt of the derivation.
-        **options: As :class:`~kvdeco.wrappers.encryption.base.Encryption` describes them:
-            ``raise_on_decryption_error`` (``True``; ``False`` reads an entry that does not
-            decrypt as missing), ``envelope_version`` (2 binds each value to its key and
+        **options: As :class:`~kvdeco.wrappers.encryption.base.EnvelopeEncryption` describes
+            them: ``raise_on_decryption_error`` (``True``; ``False`` reads an entry that does
+            not decrypt as missing), ``envelope_version`` (2 binds each value to its key and
             collection; 1 writes py-key-value's format, readable by py-key-value, but a moved
             entry goes unnoticed) and ``accept_v1`` (``None``: read version 1 envelopes only
             when writing them; ``True`` while migrating version 1 data).
@@ -137,17 +194,20 @@ class FernetEncryptionWrapper(BaseEncryptionWrapper):
         salt: str | None = None,
         **options: Unpack[EncryptionOptions],
     ) -> None:
-        super().__init__(key_value, _fernet(fernet, source_material, salt), **options)
+        aspect = FernetEncryption(
+            fernet=fernet, source_material=source_material, salt=salt, **options
+        )
+        # The base's constructor builds an aspect around a cipher; this one is built already.
+        AspectWrapper.__init__(self, key_value, aspect)
 
 
-def encrypted(
-    fernet: Fernet | MultiFernet | None = None,
-    *,
-    source_material: str | None = None,
-    salt: str | None = None,
-    **options: Unpack[EncryptionOptions],
-) -> Decorator[FernetEncryptionWrapper]:
-    """Decorate a store class or instance so every value is stored Fernet-encrypted.
+encrypted = CalledDecoratorFactory(
+    FernetEncryption,
+    FernetEncryptionWrapper,
+    name="encrypted",
+    doc="""Decorate a store class or instance so every value is stored Fernet-encrypted.
+
+    Takes the arguments of :class:`FernetEncryptionWrapper`.
 
     Example:
         >>> from cryptography.fernet import Fernet
@@ -155,7 +215,5 @@ def encrypted(
         >>> @encrypted(Fernet(Fernet.generate_key()))
         ... class SecretStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(
-        Encryption(_fernet(fernet, source_material, salt), **options), FernetEncryptionWrapper
-    )
+    """,
+)

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from kvdeco.lookup import layers
-from kvdeco.wrappers.encryption.base import Encryption
+from kvdeco.wrappers.encryption.base import EnvelopeEncryption
 
 __all__ = ["reencrypt_collection"]
 
@@ -45,7 +45,7 @@ async def reencrypt_collection(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError("batch_size must be a positive int")
-    if not any(isinstance(aspect, Encryption) for aspect in layers(store)):
+    if not any(isinstance(aspect, EnvelopeEncryption) for aspect in layers(store)):
         raise TypeError("store does not encrypt its values: wrap it with an encryption wrapper")
     if not callable(getattr(store, "keys", None)):
         raise TypeError(f"{type(store).__name__} cannot list its keys")
