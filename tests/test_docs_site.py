@@ -106,3 +106,22 @@ def test_long_code_lines_wrap_instead_of_running_off_the_page(site: Path) -> Non
     assert re.search(r"pre\s*>\s*code\s*\{[^}]*white-space:\s*pre-wrap", css)
     page = (site / "reference" / "index.html").read_text(encoding="utf-8")
     assert 'href="../stylesheets/extra.css"' in page
+
+
+@pytest.mark.parametrize(
+    ("page", "decorator", "option"),
+    [
+        ("circuit_breaker", "with_circuit_breaker", "failure_threshold"),
+        ("routing", "route_collections", "collection_map"),
+        ("telemetry", "traced", "record_keys"),
+    ],
+)
+def test_a_decorator_shows_its_options_and_docstring_not_its_factory(
+    site: Path, page: str, decorator: str, option: str
+) -> None:
+    html = (site / "wrappers" / page / "index.html").read_text(encoding="utf-8")
+    start = html.index(f'id="kvdeco.wrappers.{page}.{decorator}"')
+    entry = html[start : html.find('<div class="doc doc-object', start)]
+    assert "doc-function" in html[html.rfind("<div", 0, start) : start]
+    assert option in entry and "Decorate a store class or instance" in entry
+    assert "Factory(" not in entry
