@@ -247,14 +247,3 @@ def _new_decorated(cls: type[Any], aspects: tuple[Aspect, ...]) -> Any:
         cls = decorate_class(cls, aspect)
     new: Any = cls.__new__
     return new(cls)
-
-
-def bare_or_called(target: Any, make: Callable[[], Decorator[Any]]) -> Any:
-    """Support both ``@decorator`` and ``@decorator(...)`` for decorators whose options all default.
-
-    Args:
-        target: The class or instance when used bare, else ``None``.
-        make: Builds the decorator from the options.
-    """
-    decorator = make()
-    return decorator if target is None else decorator(target)

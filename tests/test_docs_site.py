@@ -147,3 +147,22 @@ def test_a_decorator_made_by_a_factory_shows_its_options_and_docstring(site: Pat
             assert f"{option}:" in shown, (name, option)
         summary = " ".join((decorator.__doc__ or "").split("\n\n", 1)[0].split())
         assert summary.replace("``", "") in shown, name
+
+
+@pytest.mark.parametrize(
+    ("page", "decorator", "option"),
+    [
+        ("circuit_breaker", "with_circuit_breaker", "failure_threshold"),
+        ("routing", "route_collections", "collection_map"),
+        ("telemetry", "traced", "record_keys"),
+    ],
+)
+def test_a_decorator_shows_its_options_and_docstring_not_its_factory(
+    site: Path, page: str, decorator: str, option: str
+) -> None:
+    html = (site / "wrappers" / page / "index.html").read_text(encoding="utf-8")
+    start = html.index(f'id="kvdeco.wrappers.{page}.{decorator}"')
+    entry = html[start : html.find('<div class="doc doc-object', start)]
+    assert "doc-function" in html[html.rfind("<div", 0, start) : start]
+    assert option in entry and "Decorate a store class or instance" in entry
+    assert "Factory(" not in entry

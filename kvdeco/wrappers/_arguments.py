@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kvdeco._proxy import check_store
 from kvdeco.aspect import CHECK
 
 
@@ -38,6 +39,7 @@ def number(
     *,
     minimum: float = 0.0,
     inclusive: bool = False,
+    maximum: float | None = None,
     allow_none: bool = False,
 ) -> Any:
     """Return ``value`` as a float if it is a finite real number above ``minimum``.
@@ -47,6 +49,7 @@ def number(
         name: The argument's name, for the error message.
         minimum: The lower bound.
         inclusive: Whether ``minimum`` itself is allowed.
+        maximum: The upper bound, allowed itself; ``None`` for none.
         allow_none: Whether ``None`` (no number at all) is allowed; it is kept as it is.
 
     Raises:
@@ -62,6 +65,8 @@ def number(
     if not (low_ok and math.isfinite(value)):
         bound = ">=" if inclusive else ">"
         raise ValueError(f"{name} must be a finite number {bound} {minimum:g}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, not {value!r}")
     return float(value)
 
 
@@ -96,29 +101,41 @@ def flag(value: Any, name: str, *, allow_none: bool = False) -> Any:
     return value
 
 
-def flags(owner: object, *names: str) -> None:
-    """Raise unless each named attribute of ``owner`` is a bool (``1`` or ``"yes"`` is not).
-
-    Raises:
-        TypeError: naming the first attribute that is not a bool.
-    """
-    for name in names:
-        value = getattr(owner, name)
-        if not isinstance(value, bool):
-            raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-
-
-def text(value: Any, name: str) -> str:
-    """Return ``value`` if it is a non-empty str.
+def text(value: Any, name: str, *, allow_none: bool = False) -> Any:
+    """Return ``value`` if it is a non-empty str, or an allowed ``None``.
 
     Raises:
         TypeError: not a str.
         ValueError: the empty string.
     """
+    if value is None and allow_none:
+        return None
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        allowed = "a str or None" if allow_none else "a str"
+        raise TypeError(f"{name} must be {allowed}, not {type(value).__name__}")
     if not value:
         raise ValueError(f"{name} must not be empty")
+    return value
+
+
+def function(value: Any, name: str) -> Any:
+    """Return ``value`` if it can be called.
+
+    Raises:
+        TypeError: not callable.
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, not {type(value).__name__}")
+    return value
+
+
+def store_instance(value: Any, name: str) -> Any:
+    """Return ``value`` if it is a store instance a wrapper can use (not a class, not a dict).
+
+    Raises:
+        TypeError: naming the argument and what the store lacks.
+    """
+    check_store(value, name)
     return value
 
 

@@ -24,14 +24,14 @@ import enum
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kvdeco._events import log_event
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect, failed
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import CircuitOpenError, KeyValueOperationError
 from kvdeco.operations import Call, Proceed
-from kvdeco.wrappers._arguments import exception_types, integer, number
+from kvdeco.wrappers._arguments import checked, exception_types, function, integer, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
@@ -196,38 +196,33 @@ class Circuit:
         )
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class CircuitBreaker(Aspect):
     """The aspect behind :func:`with_circuit_breaker`; see :class:`CircuitBreakerWrapper`."""
 
     label: ClassVar[str] = "with_circuit_breaker"
     exposed: ClassVar[tuple[str, ...]] = ("circuit",)
-    failure_threshold: int = 5
-    recovery_timeout: float = 30.0
-    half_open_max_calls: int = 1
-    failure_on: tuple[type[BaseException], ...] = DEFAULT_FAILURE_ON
-    failure_rate: float | None = None
-    window: int = 20
-    clock: Callable[[], float] = time.monotonic
-
-    def __post_init__(self) -> None:
-        integer(self.failure_threshold, "failure_threshold", 1)
-        integer(self.half_open_max_calls, "half_open_max_calls", 1)
-        integer(self.window, "window", 1)
-        number(self.recovery_timeout, "recovery_timeout", inclusive=True)
-        object.__setattr__(self, "failure_on", exception_types(self.failure_on, "failure_on"))
-        if self.failure_rate is not None:
-            rate = number(self.failure_rate, "failure_rate")
-            if rate > 1:
-                raise ValueError(f"failure_rate must be at most 1, not {rate}")
-        if not callable(self.clock):
-            raise TypeError(f"clock must be callable, not {self.clock!r}")
+    failure_threshold: int = dataclasses.field(default=5, metadata=checked(integer, minimum=1))
+    recovery_timeout: float = dataclasses.field(
+        default=30.0, metadata=checked(number, inclusive=True)
+    )
+    half_open_max_calls: int = dataclasses.field(default=1, metadata=checked(integer, minimum=1))
+    failure_on: tuple[type[BaseException], ...] = dataclasses.field(
+        default=DEFAULT_FAILURE_ON, metadata=checked(exception_types)
+    )
+    failure_rate: float | None = dataclasses.field(
+        default=None, metadata=checked(number, maximum=1, allow_none=True)
+    )
+    window: int = dataclasses.field(default=20, metadata=checked(integer, minimum=1))
+    clock: Callable[[], float] = dataclasses.field(
+        default=time.monotonic, metadata=checked(function)
+    )
 
     def bind(self) -> Circuit:
         return Circuit(self)
 
 
-class CircuitBreakerWrapper(AspectWrapper):
+class CircuitBreakerWrapper(AspectWrapper, exposes=CircuitBreaker):
     """A store that fails fast while it keeps failing, and tries again after a pause.
 
     Args:
@@ -261,36 +256,31 @@ class CircuitBreakerWrapper(AspectWrapper):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         aspect = CircuitBreaker(
-            failure_threshold,
-            recovery_timeout,
-            half_open_max_calls,
-            failure_on,
-            failure_rate,
-            window,
-            clock,
+            failure_threshold=failure_threshold,
+            recovery_timeout=recovery_timeout,
+            half_open_max_calls=half_open_max_calls,
+            failure_on=failure_on,
+            failure_rate=failure_rate,
+            window=window,
+            clock=clock,
         )
         super().__init__(key_value, aspect)
 
-    @property
-    def circuit(self) -> Circuit:
-        """This store's breaker: its state and counts."""
-        runtime: Circuit = self._self_runtime
-        return runtime
+    if TYPE_CHECKING:
+        # ``exposes=CircuitBreaker`` makes it read this store's breaker; the declaration only
+        # tells type checkers what it is.
+
+        @property
+        def circuit(self) -> Circuit:
+            """This store's breaker: its state and counts."""
+            ...
 
 
-def with_circuit_breaker(
-    target: Any = None,
-    /,
-    *,
-    failure_threshold: int = 5,
-    recovery_timeout: float = 30.0,
-    half_open_max_calls: int = 1,
-    failure_on: tuple[type[BaseException], ...] = DEFAULT_FAILURE_ON,
-    failure_rate: float | None = None,
-    window: int = 20,
-    clock: Callable[[], float] = time.monotonic,
-) -> Any:
-    """Decorate a store class or instance with a circuit breaker; use bare or called.
+with_circuit_breaker = DecoratorFactory(
+    CircuitBreaker,
+    CircuitBreakerWrapper,
+    name="with_circuit_breaker",
+    doc="""Decorate a store class or instance with a circuit breaker; use bare or called.
 
     Takes the keyword arguments of :class:`CircuitBreakerWrapper`.
 
@@ -301,14 +291,5 @@ def with_circuit_breaker(
         ...     pass
         >>> GuardedStore().circuit.state.value
         'closed'
-    """
-    aspect = CircuitBreaker(
-        failure_threshold,
-        recovery_timeout,
-        half_open_max_calls,
-        failure_on,
-        failure_rate,
-        window,
-        clock,
-    )
-    return bare_or_called(target, lambda: Decorator(aspect, CircuitBreakerWrapper))
+    """,
+)

@@ -12,14 +12,30 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar, SupportsFloat
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Proceed
 from kvdeco.validation import copy_value, fresh_copy
-from kvdeco.wrappers._arguments import number
+from kvdeco.wrappers._arguments import checked, number
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["DefaultValue", "DefaultValueWrapper", "with_default"]
+
+
+def _private_copy(value: Any, name: str) -> dict[str, Any]:
+    """A JSON copy of the default: later changes to the caller's dict do not reach it."""
+    return copy_value(value, "with_default", None, None)
+
+
+def _reported_ttl(value: Any, name: str) -> Any:
+    """``None``, or any real number (``SupportsFloat``: a Decimal too) as seconds above 0."""
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or None, not {type(value).__name__}") from None
+    return number(seconds, name)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -28,16 +44,13 @@ class DefaultValue(Aspect):
 
     label: ClassVar[str] = "with_default"
     operations: ClassVar[frozenset[str] | None] = frozenset({"get", "ttl", "get_many", "ttl_many"})
-    default_value: Mapping[str, Any] = dataclasses.field(hash=False)
-    default_ttl: float | None = None
-
-    def __post_init__(self) -> None:
-        # A private JSON copy: later changes to the caller's dict do not reach the default.
-        object.__setattr__(
-            self, "default_value", copy_value(self.default_value, "with_default", None, None)
-        )
-        if self.default_ttl is not None:
-            object.__setattr__(self, "default_ttl", number(float(self.default_ttl), "default_ttl"))
+    default_value: Mapping[str, Any] = dataclasses.field(
+        hash=False, metadata=checked(_private_copy)
+    )
+    _: dataclasses.KW_ONLY
+    default_ttl: SupportsFloat | None = dataclasses.field(
+        default=None, metadata=checked(_reported_ttl)
+    )
 
     def fresh_default(self) -> dict[str, Any]:
         """A new copy of the default value."""
@@ -78,20 +91,22 @@ class DefaultValueWrapper(AspectWrapper):
         default_value: Mapping[str, Any],
         default_ttl: SupportsFloat | None = None,
     ) -> None:
-        ttl = None if default_ttl is None else float(default_ttl)
-        super().__init__(key_value, DefaultValue(default_value, ttl))
+        aspect = DefaultValue(default_value=default_value, default_ttl=default_ttl)
+        super().__init__(key_value, aspect)
 
 
-def with_default(
-    default_value: Mapping[str, Any], *, default_ttl: SupportsFloat | None = None
-) -> Decorator[DefaultValueWrapper]:
-    """Decorate a store class or instance so reads of missing keys return ``default_value``.
+with_default = CalledDecoratorFactory(
+    DefaultValue,
+    DefaultValueWrapper,
+    name="with_default",
+    doc="""Decorate a store class or instance so reads of missing keys return ``default_value``.
+
+    Takes the arguments of :class:`DefaultValueWrapper`; ``default_ttl`` by keyword.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @with_default({"theme": "light"})
         ... class Settings(MemoryStore):
         ...     pass
-    """
-    ttl = None if default_ttl is None else float(default_ttl)
-    return Decorator(DefaultValue(default_value, ttl), DefaultValueWrapper)
+    """,
+)

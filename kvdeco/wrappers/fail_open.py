@@ -21,14 +21,14 @@ import asyncio
 import collections
 import dataclasses
 import logging
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kvdeco._events import log_event
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.errors import CircuitOpenError, KeyValueOperationError
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.wrappers._arguments import exception_types
+from kvdeco.wrappers._arguments import checked, exception_types
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["AbsorbedErrors", "FailOpen", "FailOpenWrapper", "fail_open"]
@@ -98,7 +98,7 @@ class AbsorbedErrors:
         return f"<AbsorbedErrors total={self.total} by_operation={dict(self.by_operation)}>"
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class FailOpen(Aspect):
     """The aspect behind :func:`fail_open`; see :class:`FailOpenWrapper` for the arguments."""
 
@@ -107,16 +107,15 @@ class FailOpen(Aspect):
     operations: ClassVar[frozenset[str] | None] = frozenset(
         {"get", "ttl", "put", "delete", "get_many", "ttl_many", "put_many", "delete_many"}
     )
-    absorb: tuple[type[BaseException], ...] = DEFAULT_ABSORB
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "absorb", exception_types(self.absorb, "absorb"))
+    absorb: tuple[type[BaseException], ...] = dataclasses.field(
+        default=DEFAULT_ABSORB, metadata=checked(exception_types)
+    )
 
     def bind(self) -> AbsorbedErrors:
         return AbsorbedErrors(self)
 
 
-class FailOpenWrapper(AspectWrapper):
+class FailOpenWrapper(AspectWrapper, exposes=FailOpen):
     """A store whose outages read as misses and dropped writes instead of errors.
 
     Args:
@@ -134,25 +133,30 @@ class FailOpenWrapper(AspectWrapper):
     def __init__(
         self, key_value: Any, absorb: tuple[type[BaseException], ...] = DEFAULT_ABSORB
     ) -> None:
-        super().__init__(key_value, FailOpen(absorb))
+        super().__init__(key_value, FailOpen(absorb=absorb))
 
-    @property
-    def fail_open(self) -> AbsorbedErrors:
-        """What this layer absorbed."""
-        runtime: AbsorbedErrors = self._self_runtime
-        return runtime
+    if TYPE_CHECKING:
+        # ``exposes=FailOpen`` makes it read this store's counts; the declaration only tells
+        # type checkers what it is.
+
+        @property
+        def fail_open(self) -> AbsorbedErrors:
+            """What this layer absorbed."""
+            ...
 
 
-def fail_open(
-    target: Any = None, /, *, absorb: tuple[type[BaseException], ...] = DEFAULT_ABSORB
-) -> Any:
-    """Decorate a store class or instance to fail open; use bare or called.
+fail_open = DecoratorFactory(
+    FailOpen,
+    FailOpenWrapper,
+    name="fail_open",
+    doc="""Decorate a store class or instance to fail open; use bare or called.
+
+    Takes the keyword argument of :class:`FailOpenWrapper` (``absorb``).
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> cache = fail_open(MemoryStore())
         >>> cache.fail_open.total
         0
-    """
-    aspect = FailOpen(absorb)
-    return bare_or_called(target, lambda: Decorator(aspect, FailOpenWrapper))
+    """,
+)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Kind, Proceed
-from kvdeco.wrappers._arguments import exception_types, flags, one_of
-from kvdeco.wrappers.base import AspectWrapper, _check_store
+from kvdeco.wrappers._arguments import checked, exception_types, flag, one_of, store_instance
+from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Fallback", "FallbackWrapper", "close_both", "with_fallback"]
 
@@ -26,14 +26,12 @@ class Fallback(Aspect):
     """The aspect behind :func:`with_fallback`: the wrapped store is the primary."""
 
     label: ClassVar[str] = "with_fallback"
-    fallback: Any
-    fallback_on: tuple[type[BaseException], ...] = (Exception,)
-    write_to_fallback: bool = False
-
-    def __post_init__(self) -> None:
-        _check_store(self.fallback, "fallback")
-        object.__setattr__(self, "fallback_on", exception_types(self.fallback_on, "fallback_on"))
-        flags(self, "write_to_fallback")
+    fallback: Any = dataclasses.field(metadata=checked(store_instance))
+    _: dataclasses.KW_ONLY
+    fallback_on: tuple[type[BaseException], ...] = dataclasses.field(
+        default=(Exception,), metadata=checked(exception_types)
+    )
+    write_to_fallback: bool = dataclasses.field(default=False, metadata=checked(flag))
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         op = call.op
@@ -75,7 +73,10 @@ class FallbackWrapper(AspectWrapper):
     ) -> None:
         primary = one_of(primary, primary_key_value, "primary", "primary_key_value")
         fallback = one_of(fallback, fallback_key_value, "fallback", "fallback_key_value")
-        super().__init__(primary, Fallback(fallback, fallback_on, write_to_fallback))
+        aspect = Fallback(
+            fallback=fallback, fallback_on=fallback_on, write_to_fallback=write_to_fallback
+        )
+        super().__init__(primary, aspect)
 
     async def close(self) -> None:
         """Close both stores: the primary, then the fallback."""
@@ -111,13 +112,13 @@ async def close_both(primary: Any, second: Any) -> None:
         await _close(second, primary)
 
 
-def with_fallback(
-    fallback: Any,
-    *,
-    fallback_on: tuple[type[BaseException], ...] = (Exception,),
-    write_to_fallback: bool = False,
-) -> Decorator[FallbackWrapper]:
-    """Decorate a store class or instance (the primary) to fall back to ``fallback``.
+with_fallback = CalledDecoratorFactory(
+    Fallback,
+    FallbackWrapper,
+    name="with_fallback",
+    doc="""Decorate a store class or instance (the primary) to fall back to ``fallback``.
+
+    Takes the keyword arguments of :class:`FallbackWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
@@ -125,5 +126,5 @@ def with_fallback(
         >>> @with_fallback(backup)
         ... class MainStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(Fallback(fallback, fallback_on, write_to_fallback), FallbackWrapper)
+    """,
+)

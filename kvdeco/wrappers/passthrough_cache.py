@@ -44,16 +44,16 @@ import math
 import random
 import time
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.errors import InvalidTTLError
 from kvdeco.operations import OPERATIONS, Call, Kind, Proceed
 from kvdeco.validation import fresh_copy
-from kvdeco.wrappers._arguments import number, one_of
+from kvdeco.wrappers._arguments import checked, flag, number, one_of, store_instance
 from kvdeco.wrappers._flights import Flights, Slot, Watch, guarded_write
-from kvdeco.wrappers.base import AspectWrapper, _check_store
+from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["PassthroughCache", "PassthroughCacheWrapper", "passthrough_cache"]
 
@@ -63,9 +63,7 @@ _LOGGER = logging.getLogger("kvdeco.passthrough_cache")
 _ENVELOPE = "kvdeco_cache"
 """The field that marks a cache entry as an envelope (its value is the format version)."""
 
-
-def _optional_seconds(value: Any, name: str) -> float | None:
-    return None if value is None else number(value, name)
+_SECONDS_OR_NONE = checked(number, allow_none=True)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -77,27 +75,20 @@ class PassthroughCache(Aspect):
 
     label: ClassVar[str] = "passthrough_cache"
     exposed: ClassVar[tuple[str, ...]] = ("refresh_failures", "wait_for_refreshes")
-    cache: Any
-    maximum_ttl: float = 1800.0
-    missing_ttl: float | None = 1800.0
-    single_flight: bool = True
-    negative_ttl: float | None = None
-    stale_ttl: float | None = None
-    stale_if_error: bool = False
-    early_refresh: float = 0.0
+    cache: Any = dataclasses.field(metadata=checked(store_instance))
+    _: dataclasses.KW_ONLY
+    maximum_ttl: float = dataclasses.field(default=1800.0, metadata=checked(number))
+    missing_ttl: float | None = dataclasses.field(default=1800.0, metadata=_SECONDS_OR_NONE)
+    single_flight: bool = dataclasses.field(default=True, metadata=checked(flag))
+    negative_ttl: float | None = dataclasses.field(default=None, metadata=_SECONDS_OR_NONE)
+    stale_ttl: float | None = dataclasses.field(default=None, metadata=_SECONDS_OR_NONE)
+    stale_if_error: bool = dataclasses.field(default=False, metadata=checked(flag))
+    early_refresh: float = dataclasses.field(default=0.0, metadata=checked(number, inclusive=True))
 
     def __post_init__(self) -> None:
-        _check_store(self.cache, "cache")
-        object.__setattr__(self, "maximum_ttl", number(self.maximum_ttl, "maximum_ttl"))
-        for name in ("missing_ttl", "negative_ttl", "stale_ttl"):
-            object.__setattr__(self, name, _optional_seconds(getattr(self, name), name))
-        for name in ("single_flight", "stale_if_error"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False")
+        super().__post_init__()
         if self.stale_if_error and self.stale_ttl is None:
             raise ValueError("stale_if_error needs stale_ttl: how long a stale copy may be served")
-        beta = number(self.early_refresh, "early_refresh", inclusive=True)
-        object.__setattr__(self, "early_refresh", beta)
 
     @property
     def enveloped(self) -> bool:
@@ -355,7 +346,7 @@ class _CacheRuntime:
                 await self._drop(collection, [key])
 
 
-class PassthroughCacheWrapper(AspectWrapper):
+class PassthroughCacheWrapper(AspectWrapper, exposes=PassthroughCache):
     """A store read through a cache store (the specification's ``PassthroughCacheWrapper``).
 
     The proxy wraps the store: ``isinstance(wrapper, type(store))`` holds. Closing the
@@ -403,9 +394,9 @@ class PassthroughCacheWrapper(AspectWrapper):
         cache = one_of(cache, cache_key_value, "cache", "cache_key_value")
         store = one_of(store, primary_key_value, "store", "primary_key_value")
         aspect = PassthroughCache(
-            cache,
-            maximum_ttl,
-            missing_ttl,
+            cache=cache,
+            maximum_ttl=maximum_ttl,
+            missing_ttl=missing_ttl,
             single_flight=single_flight,
             negative_ttl=negative_ttl,
             stale_ttl=stale_ttl,
@@ -414,14 +405,18 @@ class PassthroughCacheWrapper(AspectWrapper):
         )
         super().__init__(store, aspect)
 
-    @property
-    def refresh_failures(self) -> int:
-        """How many background refreshes failed."""
-        return self._self_runtime.refresh_failures  # type: ignore[no-any-return]
+    if TYPE_CHECKING:
+        # ``exposes=PassthroughCache`` makes these read this store's runtime; the declarations
+        # only tell type checkers what they are.
 
-    async def wait_for_refreshes(self) -> None:
-        """Wait until every background refresh started so far has finished."""
-        await self._self_runtime.wait_for_refreshes()
+        @property
+        def refresh_failures(self) -> int:
+            """How many background refreshes failed."""
+            ...
+
+        async def wait_for_refreshes(self) -> None:
+            """Wait until every background refresh started so far has finished."""
+            ...
 
     async def close(self) -> None:
         """Wait for background refreshes, then close the store and the cache."""
@@ -451,18 +446,11 @@ class PassthroughCacheWrapper(AspectWrapper):
                 await cache.close()
 
 
-def passthrough_cache(
-    cache: Any,
-    *,
-    maximum_ttl: float = 1800.0,
-    missing_ttl: float | None = 1800.0,
-    single_flight: bool = True,
-    negative_ttl: float | None = None,
-    stale_ttl: float | None = None,
-    stale_if_error: bool = False,
-    early_refresh: float = 0.0,
-) -> Decorator[PassthroughCacheWrapper]:
-    """Decorate a store class or instance so reads go through ``cache``.
+passthrough_cache = CalledDecoratorFactory(
+    PassthroughCache,
+    PassthroughCacheWrapper,
+    name="passthrough_cache",
+    doc="""Decorate a store class or instance so reads go through ``cache``.
 
     Takes the keyword arguments of :class:`PassthroughCacheWrapper`. Every instance of a
     decorated class shares the one ``cache``; each instance keeps its own reads in flight.
@@ -472,15 +460,5 @@ def passthrough_cache(
         >>> @passthrough_cache(MemoryStore(), maximum_ttl=60, negative_ttl=30)
         ... class CachedStore(MemoryStore):
         ...     pass
-    """
-    aspect = PassthroughCache(
-        cache,
-        maximum_ttl,
-        missing_ttl,
-        single_flight=single_flight,
-        negative_ttl=negative_ttl,
-        stale_ttl=stale_ttl,
-        stale_if_error=stale_if_error,
-        early_refresh=early_refresh,
-    )
-    return Decorator(aspect, PassthroughCacheWrapper)
+    """,
+)

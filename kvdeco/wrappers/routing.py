@@ -15,16 +15,17 @@ stores once. The proxy wraps the default store.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Proceed
+from kvdeco.wrappers._arguments import checked, function
 from kvdeco.wrappers.base import AspectWrapper, _check_store
 
 __all__ = [
+    "CollectionRouting",
     "CollectionRoutingWrapper",
     "Routing",
     "RoutingFunction",
@@ -37,31 +38,42 @@ RoutingFunction = Callable[[str | None], Any]
 """Takes a collection name (``None``: the default collection), returns a store or ``None``."""
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
-class Routing(Aspect):
-    """The aspect behind :func:`routed`: which store each collection's operations go to.
+def _distinct(stores: Iterable[Any]) -> tuple[Any, ...]:
+    """Each store once, in the order first given."""
+    return tuple({id(s): s for s in stores}.values())
 
-    Attributes:
-        routing_function: Picks the store for a collection; ``None`` for the default store.
-        stores: Every store the function may pick, for ``collections()``, ``destroy()`` and
-            ``cull()`` (the stores nobody lists are not reached by those).
+
+def _routed_stores(stores: Iterable[Any], name: str) -> tuple[Any, ...]:
+    """The stores a router reaches besides its default store, each once, checked."""
+    distinct = _distinct(stores)
+    for store in distinct:
+        _check_store(store, "a routed store")
+    return distinct
+
+
+def _collection_map(value: Any, name: str) -> dict[str, Any]:
+    """A private copy of a map from collection names to stores, its stores checked."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping of collection names to stores")
+    routes = dict(value)
+    _routed_stores(routes.values(), name)
+    return routes
+
+
+class _Router(Aspect):
+    """What both routing aspects do, given the store of each collection and the stores known.
+
+    Subclasses say where a collection goes (:meth:`target`) and which stores besides the
+    default one the optional operations reach (:meth:`reachable`).
     """
-
-    label: ClassVar[str] = "routed"
-    routing_function: RoutingFunction
-    stores: tuple[Any, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not callable(self.routing_function):
-            raise TypeError("routing_function must be callable")
-        stores = tuple({id(s): s for s in self.stores}.values())
-        for store in stores:
-            _check_store(store, "a routed store")
-        object.__setattr__(self, "stores", stores)
 
     def target(self, collection: str | None) -> Any:
         """The store of ``collection``, or ``None`` for the default store."""
-        return self.routing_function(collection)
+        raise NotImplementedError
+
+    def reachable(self) -> tuple[Any, ...]:
+        """The stores that ``collections()``, ``destroy()`` and ``cull()`` reach too."""
+        raise NotImplementedError
 
     async def around(self, call: Call, proceed: Proceed) -> Any:
         name = call.op.name
@@ -76,7 +88,7 @@ class Routing(Aspect):
 
     async def _collections(self, call: Call, proceed: Proceed) -> list[str]:
         listed: dict[str, None] = {}
-        for store in (None, *self.stores):
+        for store in (None, *self.reachable()):
             if store is None:
                 names = await proceed(call.replace(limit=None))
             elif hasattr(store, "collections"):
@@ -91,7 +103,7 @@ class Routing(Aspect):
 
     async def _everywhere(self, call: Call, proceed: Proceed) -> Any:
         result = await proceed(call)
-        for store in self.stores:
+        for store in self.reachable():
             if hasattr(store, call.op.name):
                 outcome = await call.op.invoke(store, call)
                 if call.op.name == "destroy":
@@ -99,13 +111,48 @@ class Routing(Aspect):
         return result
 
 
-def _collection_route(collection_map: Mapping[str, Any]) -> RoutingFunction:
-    routes = MappingProxyType(dict(collection_map))
+@dataclasses.dataclass(frozen=True, repr=False)
+class Routing(_Router):
+    """The aspect behind :func:`routed`: which store each collection's operations go to.
 
-    def route_by_collection(collection: str | None) -> Any:
-        return None if collection is None else routes.get(collection)
+    Attributes:
+        routing_function: Picks the store for a collection; ``None`` for the default store.
+        stores: Every store the function may pick, for ``collections()``, ``destroy()`` and
+            ``cull()`` (the stores nobody lists are not reached by those), each once.
+    """
 
-    return route_by_collection
+    label: ClassVar[str] = "routed"
+    routing_function: RoutingFunction = dataclasses.field(metadata=checked(function))
+    _: dataclasses.KW_ONLY
+    stores: Sequence[Any] = dataclasses.field(default=(), metadata=checked(_routed_stores))
+
+    def target(self, collection: str | None) -> Any:
+        return self.routing_function(collection)
+
+    def reachable(self) -> tuple[Any, ...]:
+        return tuple(self.stores)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class CollectionRouting(_Router):
+    """The aspect behind :func:`route_collections`: a map from collection names to stores.
+
+    Attributes:
+        collection_map: Collection name to store (a private copy); ``None`` and every name
+            not in it go to the default store.
+    """
+
+    label: ClassVar[str] = "route_collections"
+    # A dict cannot be hashed: the aspect's hash leaves the map out, equality compares it.
+    collection_map: Mapping[str, Any] = dataclasses.field(
+        hash=False, metadata=checked(_collection_map)
+    )
+
+    def target(self, collection: str | None) -> Any:
+        return None if collection is None else self.collection_map.get(collection)
+
+    def reachable(self) -> tuple[Any, ...]:
+        return _distinct(self.collection_map.values())
 
 
 class RoutingWrapper(AspectWrapper):
@@ -134,7 +181,7 @@ class RoutingWrapper(AspectWrapper):
         *,
         stores: Sequence[Any] = (),
     ) -> None:
-        super().__init__(default_store, Routing(routing_function, tuple(stores)))
+        super().__init__(default_store, Routing(routing_function=routing_function, stores=stores))
 
 
 class CollectionRoutingWrapper(RoutingWrapper):
@@ -153,13 +200,19 @@ class CollectionRoutingWrapper(RoutingWrapper):
     """
 
     def __init__(self, collection_map: Mapping[str, Any], default_store: Any) -> None:
-        super().__init__(
-            _collection_route(collection_map), default_store, stores=tuple(collection_map.values())
+        # A RoutingWrapper (as in py-key-value) whose aspect is the map itself, not a function.
+        AspectWrapper.__init__(
+            self, default_store, CollectionRouting(collection_map=collection_map)
         )
 
 
-def routed(routing_function: RoutingFunction, *, stores: Sequence[Any] = ()) -> Decorator[Any]:
-    """Decorate a store class or instance: it becomes the default store of a router.
+routed = CalledDecoratorFactory(
+    Routing,
+    RoutingWrapper,
+    name="routed",
+    doc="""Decorate a store class or instance: it becomes the default store of a router.
+
+    Takes the arguments of :class:`RoutingWrapper` but ``default_store``.
 
     Example:
         >>> from kvdeco import MemoryStore
@@ -167,20 +220,21 @@ def routed(routing_function: RoutingFunction, *, stores: Sequence[Any] = ()) -> 
         >>> @routed(lambda c: sessions if c == "sessions" else None, stores=[sessions])
         ... class AppStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(Routing(routing_function, tuple(stores)), RoutingWrapper)
+    """,
+)
 
+route_collections = CalledDecoratorFactory(
+    CollectionRouting,
+    CollectionRoutingWrapper,
+    name="route_collections",
+    doc="""Decorate a store class or instance: collections in the map go to their stores.
 
-def route_collections(collection_map: Mapping[str, Any]) -> Decorator[Any]:
-    """Decorate a store class or instance: collections in the map go to their stores.
+    Takes the arguments of :class:`CollectionRoutingWrapper` but ``default_store``.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @route_collections({"sessions": MemoryStore()})
         ... class AppStore(MemoryStore):
         ...     pass
-    """
-    return Decorator(
-        Routing(_collection_route(collection_map), tuple(collection_map.values())),
-        RoutingWrapper,
-    )
+    """,
+)

@@ -17,14 +17,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, ClassVar, cast
 from urllib.parse import unquote
 
-from kvdeco.decorating import Decorator
+from kvdeco._factory import DecoratorFactory
 from kvdeco.keymap import KeyMapper
 from kvdeco.operations import KEYS, Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION, collection_name
-from kvdeco.wrappers._arguments import text
+from kvdeco.wrappers._arguments import checked, text
 from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["SingleCollection", "SingleCollectionWrapper", "single_collection"]
@@ -68,25 +68,34 @@ def decode_inner_key(inner_key: str, separator: str) -> tuple[str, str] | None:
     return name, inner_key[cut + len(separator) :]
 
 
+def _separator(value: Any, name: str) -> Any:
+    """A non-empty str without the characters the escapes are made of."""
+    text(value, name)
+    if _ESCAPE_ALPHABET.search(value):
+        raise ValueError(f"{name} {value!r} may not hold '%' or 0-9 A-F: escapes use them")
+    return value
+
+
+def _default_collection(value: Any, name: str) -> Any:
+    """The name ``None`` and ``""`` stand for: kvdeco's default collection unless given."""
+    return DEFAULT_COLLECTION if value is None or value == "" else text(value, name)
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class SingleCollection(KeyMapper):
     """The aspect behind :func:`single_collection`."""
 
     label: ClassVar[str] = "single_collection"
-    collection: str = "default"
-    separator: str = ":"
-    default_collection: str = DEFAULT_COLLECTION
-
-    def __post_init__(self) -> None:
-        for name in ("collection", "separator", "default_collection"):
-            text(getattr(self, name), name)
-        if _ESCAPE_ALPHABET.search(self.separator):
-            raise ValueError(
-                f"separator {self.separator!r} may not hold '%' or 0-9 A-F: escapes use them"
-            )
+    collection: str = dataclasses.field(default="default", metadata=checked(text))
+    _: dataclasses.KW_ONLY
+    separator: str = dataclasses.field(default=":", metadata=checked(_separator))
+    default_collection: str | None = dataclasses.field(
+        default=None, metadata=checked(_default_collection)
+    )
 
     def _name(self, collection: str | None) -> str:
-        return collection_name(collection) if collection else self.default_collection
+        # The field's check made the default a str: None never reaches here.
+        return collection_name(collection) if collection else cast(str, self.default_collection)
 
     def inner_key(self, key: str, collection: str | None) -> str:
         return encode_collection(self._name(collection), self.separator) + self.separator + key
@@ -140,46 +149,26 @@ class SingleCollectionWrapper(AspectWrapper):
             if collection not in ("default", single_collection):
                 raise TypeError("give collection or single_collection, not both")
             collection = single_collection
-        aspect = SingleCollection(collection, separator, default_collection or DEFAULT_COLLECTION)
+        aspect = SingleCollection(
+            collection=collection, separator=separator, default_collection=default_collection
+        )
         super().__init__(key_value, aspect)
 
 
-S = TypeVar("S")
-
-
-@overload
-def single_collection(
-    collection: str = "default", *, separator: str = ":", default_collection: str | None = None
-) -> Decorator[SingleCollectionWrapper]: ...
-
-
-@overload
-def single_collection(
-    collection: type[S], *, separator: str = ":", default_collection: str | None = None
-) -> type[S]: ...
-
-
-@overload
-def single_collection(
-    collection: S, *, separator: str = ":", default_collection: str | None = None
-) -> S: ...
-
-
-def single_collection(
-    collection: Any = "default", *, separator: str = ":", default_collection: str | None = None
-) -> Any:
-    """Decorate a store class or instance to keep every collection in one; bare or called.
+single_collection = DecoratorFactory(
+    SingleCollection,
+    SingleCollectionWrapper,
+    name="single_collection",
+    doc="""Decorate a store class or instance to keep every collection in one; bare or called.
 
     ``@single_collection`` uses the collection ``"default"``; ``@single_collection("all")``
-    names it.
+    names it. Takes the arguments of :class:`SingleCollectionWrapper` but
+    ``single_collection``.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> @single_collection("everything")
         ... class OneTableStore(MemoryStore):
         ...     pass
-    """
-    name, target = (collection, None) if isinstance(collection, str) else ("default", collection)
-    aspect = SingleCollection(name, separator, default_collection or DEFAULT_COLLECTION)
-    decorator = Decorator(aspect, SingleCollectionWrapper)
-    return decorator if target is None else decorator(target)
+    """,
+)

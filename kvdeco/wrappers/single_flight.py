@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator, bare_or_called
 from kvdeco.operations import OPERATIONS, Call, Kind, Proceed
 from kvdeco.wrappers._flights import Flights, Slot, Watch, guarded_write
 from kvdeco.wrappers.base import AspectWrapper
@@ -93,8 +93,11 @@ class SingleFlightWrapper(AspectWrapper):
         super().__init__(key_value, SingleFlight())
 
 
-def single_flight(target: Any = None, /) -> Any:
-    """Decorate a store class or instance so concurrent reads of a key share one call.
+single_flight = DecoratorFactory(
+    SingleFlight,
+    SingleFlightWrapper,
+    name="single_flight",
+    doc="""Decorate a store class or instance so concurrent reads of a key share one call.
 
     Use bare (``@single_flight``) or called (``@single_flight()``).
 
@@ -103,5 +106,5 @@ def single_flight(target: Any = None, /) -> Any:
         >>> @single_flight
         ... class SharedReads(MemoryStore):
         ...     pass
-    """
-    return bare_or_called(target, lambda: Decorator(SingleFlight(), SingleFlightWrapper))
+    """,
+)

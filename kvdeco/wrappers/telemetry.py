@@ -27,13 +27,14 @@ import time
 import traceback
 import weakref
 from collections.abc import Awaitable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
 
+from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION
-from kvdeco.wrappers._arguments import flags
+from kvdeco.wrappers._arguments import checked, flag, text
 from kvdeco.wrappers._attempts import ATTEMPT_OBSERVER
 from kvdeco.wrappers._outcome import found_and_missed, outcome
 from kvdeco.wrappers.base import AspectWrapper
@@ -42,6 +43,12 @@ __all__ = ["Metrics", "MetricsWrapper", "Tracing", "TracingWrapper", "metered", 
 
 _INSTRUMENTATION = "kvdeco"
 _SYSTEMS = {"RedisStore": "redis", "DiskStore": "sqlite", "MemoryStore": "memory"}
+_UNNAMED = "kvdeco"
+"""The system of an aspect applied by hand, without a decorator or wrapper to name it."""
+_SYSTEM = checked(text, allow_none=True)
+
+P = ParamSpec("P")
+W = TypeVar("W", bound=AspectWrapper)
 
 
 _MODULES: list[Any] = []
@@ -167,20 +174,22 @@ _INSTRUMENTS: weakref.WeakKeyDictionary[Any, tuple[Any, Any, Any, Any]] = (
 )
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Tracing(Aspect):
-    """The aspect behind :func:`traced`; see :class:`TracingWrapper` for the arguments."""
+    """The aspect behind :func:`traced`; see :class:`TracingWrapper` for the arguments.
+
+    Its ``system`` is ``None`` until it is applied: the decorator and the wrapper then name
+    the decorated store's.
+    """
 
     label: ClassVar[str] = "traced"
     tracer_provider: Any = None
-    record_keys: bool = False
-    system: str = "kvdeco"
+    record_keys: bool = dataclasses.field(default=False, metadata=checked(flag))
+    system: str | None = dataclasses.field(default=None, metadata=_SYSTEM)
 
     def __post_init__(self) -> None:
-        _opentelemetry()
-        flags(self, "record_keys")
-        if not isinstance(self.system, str) or not self.system:
-            raise TypeError("system must be a non-empty str")
+        _opentelemetry()  # without it, say which extra to install before anything else
+        super().__post_init__()
 
     def _tracer(self) -> Any:
         provider = self.tracer_provider or _global_provider(0)
@@ -199,13 +208,14 @@ class Tracing(Aspect):
 
     async def _traced(self, tracer: Any, call: Call, proceed: Proceed) -> Any:
         trace, _ = _opentelemetry()
-        attributes = _base_attributes(call, self.system)
+        system = self.system or _UNNAMED
+        attributes = _base_attributes(call, system)
         if self.record_keys and call.keys:
             attributes["kvdeco.keys" if call.op.many else "kvdeco.key"] = (
                 list(call.keys) if call.op.many else call.keys[0]
             )
         span = tracer.start_span(
-            f"{call.op.name} {self.system}", kind=trace.SpanKind.CLIENT, attributes=attributes
+            f"{call.op.name} {system}", kind=trace.SpanKind.CLIENT, attributes=attributes
         )
         attempts = _AttemptSpans(tracer, span, trace)
         token = ATTEMPT_OBSERVER.set(attempts)
@@ -260,18 +270,20 @@ class _AttemptSpans:
             span.end()
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
 class Metrics(Aspect):
-    """The aspect behind :func:`metered`; see :class:`MetricsWrapper` for the arguments."""
+    """The aspect behind :func:`metered`; see :class:`MetricsWrapper` for the arguments.
+
+    Its ``system`` is ``None`` until it is applied, as :class:`Tracing`'s.
+    """
 
     label: ClassVar[str] = "metered"
     meter_provider: Any = None
-    system: str = "kvdeco"
+    system: str | None = dataclasses.field(default=None, metadata=_SYSTEM)
 
     def __post_init__(self) -> None:
-        _opentelemetry()
-        if not isinstance(self.system, str) or not self.system:
-            raise TypeError("system must be a non-empty str")
+        _opentelemetry()  # without it, say which extra to install before anything else
+        super().__post_init__()
 
     def _instruments(self) -> tuple[Any, Any, Any, Any] | None:
         provider = self.meter_provider or _global_provider(1)
@@ -304,7 +316,7 @@ class Metrics(Aspect):
         self, instruments: tuple[Any, Any, Any, Any], call: Call, proceed: Proceed
     ) -> Any:
         operations, duration, hits, misses = instruments
-        attributes = _base_attributes(call, self.system)
+        attributes = _base_attributes(call, self.system or _UNNAMED)
         attributes.pop("db.operation.batch.size", None)  # unbounded values make bad labels
         start = time.perf_counter()
         try:
@@ -324,6 +336,41 @@ class Metrics(Aspect):
         finally:
             duration.record(time.perf_counter() - start, attributes)
             operations.add(1, attributes)
+
+
+_TelemetryT = TypeVar("_TelemetryT", bound="Tracing | Metrics")
+
+
+def _naming_the_system_of(aspect: _TelemetryT, target: Any) -> _TelemetryT:
+    """``aspect``, with the ``system`` of ``target`` (a store class or instance) if it has none."""
+    if aspect.system is not None:
+        return aspect
+    return dataclasses.replace(aspect, system=store_system(target))
+
+
+class _SystemOfTheTarget(Decorator[W]):
+    """A telemetry decorator: its aspect names the system of whatever it is applied to."""
+
+    __slots__ = ()
+
+    def __call__(self, target: Any) -> Any:
+        aspect = cast("Tracing | Metrics", self.aspect)  # only telemetry factories make one
+        return Decorator(_naming_the_system_of(aspect, target), self.wrapper)(target)
+
+
+class _TelemetryFactory(DecoratorFactory[P, W]):
+    """``traced`` and ``metered``: a bare or called decorator whose layer is named per store.
+
+    The default ``system`` depends on the store decorated, which the aspect cannot know when
+    it is made, so the decorator this factory returns names it when applied.
+    """
+
+    if not TYPE_CHECKING:  # type checkers see the base class's precise overloads
+
+        def __call__(self, *args, **kwargs):
+            if len(args) == 1 and not kwargs and self._is_target(args[0]):
+                return _SystemOfTheTarget(self._make(), self.wrapper)(args[0])
+            return _SystemOfTheTarget(self.aspect(*args, **kwargs), self.wrapper)
 
 
 class TracingWrapper(AspectWrapper):
@@ -350,8 +397,8 @@ class TracingWrapper(AspectWrapper):
         record_keys: bool = False,
         system: str | None = None,
     ) -> None:
-        aspect = Tracing(tracer_provider, record_keys, system or store_system(key_value))
-        super().__init__(key_value, aspect)
+        aspect = Tracing(tracer_provider=tracer_provider, record_keys=record_keys, system=system)
+        super().__init__(key_value, _naming_the_system_of(aspect, key_value))
 
 
 class MetricsWrapper(AspectWrapper):
@@ -370,18 +417,15 @@ class MetricsWrapper(AspectWrapper):
     def __init__(
         self, key_value: Any, *, meter_provider: Any = None, system: str | None = None
     ) -> None:
-        super().__init__(key_value, Metrics(meter_provider, system or store_system(key_value)))
+        aspect = Metrics(meter_provider=meter_provider, system=system)
+        super().__init__(key_value, _naming_the_system_of(aspect, key_value))
 
 
-def traced(
-    target: Any = None,
-    /,
-    *,
-    tracer_provider: Any = None,
-    record_keys: bool = False,
-    system: str | None = None,
-) -> Any:
-    """Decorate a store class or instance to trace its operations; use bare or called.
+traced = _TelemetryFactory(
+    Tracing,
+    TracingWrapper,
+    name="traced",
+    doc="""Decorate a store class or instance to trace its operations; use bare or called.
 
     Takes the keyword arguments of :class:`TracingWrapper`.
 
@@ -390,28 +434,19 @@ def traced(
         >>> @traced
         ... class TracedStore(MemoryStore):
         ...     pass
-    """
+    """,
+)
 
-    def apply(store: Any) -> Any:
-        aspect = Tracing(tracer_provider, record_keys, system or store_system(store))
-        return Decorator(aspect, TracingWrapper)(store)
-
-    return apply if target is None else apply(target)
-
-
-def metered(target: Any = None, /, *, meter_provider: Any = None, system: str | None = None) -> Any:
-    """Decorate a store class or instance to meter its operations; use bare or called.
+metered = _TelemetryFactory(
+    Metrics,
+    MetricsWrapper,
+    name="metered",
+    doc="""Decorate a store class or instance to meter its operations; use bare or called.
 
     Takes the keyword arguments of :class:`MetricsWrapper`.
 
     Example:
         >>> from kvdeco import MemoryStore
         >>> store = metered(MemoryStore())
-    """
-
-    def apply(store: Any) -> Any:
-        return Decorator(Metrics(meter_provider, system or store_system(store)), MetricsWrapper)(
-            store
-        )
-
-    return apply if target is None else apply(target)
+    """,
+)

@@ -7,6 +7,7 @@ libraries and must give the same answers.
 from __future__ import annotations
 
 import pickle
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -101,6 +102,15 @@ def test_the_default_must_be_json() -> None:
 
 
 def test_the_aspect_pickles_and_hashes() -> None:
-    aspect = DefaultValue({"a": 1}, 3.0)
+    aspect = DefaultValue({"a": 1}, default_ttl=3.0)
     assert pickle.loads(pickle.dumps(aspect)) == aspect
-    assert hash(aspect) == hash(DefaultValue({"b": 2}, 3.0))  # the value is not hashed
+    assert hash(aspect) == hash(DefaultValue({"b": 2}, default_ttl=3.0))  # the value is not hashed
+
+
+def test_the_reported_ttl_is_any_real_number_kept_as_a_float() -> None:
+    assert with_default(DEFAULT, default_ttl=Decimal("2.5")).aspect.default_ttl == 2.5
+    assert DefaultValueWrapper(MemoryStore(), DEFAULT, 7).aspect.default_ttl == 7.0
+    with pytest.raises(TypeError, match="default_ttl must be a number"):
+        with_default(DEFAULT, default_ttl=object())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="default_ttl"):
+        with_default(DEFAULT, default_ttl=0)

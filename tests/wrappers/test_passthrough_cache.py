@@ -188,7 +188,8 @@ def test_the_aspect_pickles() -> None:
 def test_a_copy_never_outlives_the_entry_nor_maximum_ttl(
     remaining: float | None, maximum: float, missing: float
 ) -> None:
-    ttl = PassthroughCache(MemoryStore(), maximum, missing).cache_ttl(remaining)
+    aspect = PassthroughCache(MemoryStore(), maximum_ttl=maximum, missing_ttl=missing)
+    ttl = aspect.cache_ttl(remaining)
     assert ttl is not None and ttl <= maximum if remaining is not None else ttl == missing
     if remaining is not None:
         assert ttl is not None and ttl <= remaining

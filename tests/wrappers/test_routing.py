@@ -13,7 +13,7 @@ from key_value.aio.stores.memory import MemoryStore as PkvMemoryStore
 from key_value.aio.wrappers.routing import CollectionRoutingWrapper as PkvCollectionRouting
 from key_value.aio.wrappers.routing import RoutingWrapper as PkvRoutingWrapper
 
-from kvdeco import MemoryStore
+from kvdeco import MemoryStore, layers
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.routing import (
     CollectionRoutingWrapper,
@@ -122,3 +122,28 @@ async def test_a_routing_function_can_name_its_stores_for_the_optional_operation
 def test_routing_needs_a_function() -> None:
     with pytest.raises(TypeError):
         RoutingWrapper(routing_function="sessions", default_store=MemoryStore())  # type: ignore[arg-type]
+
+
+def test_a_collection_map_must_map_names_to_store_instances() -> None:
+    with pytest.raises(TypeError, match="collection_map must be a mapping"):
+        route_collections([("sessions", MemoryStore())])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a routed store wraps a store instance"):
+        CollectionRoutingWrapper({"sessions": MemoryStore}, default_store=MemoryStore())
+
+
+async def test_the_router_keeps_its_own_copy_of_the_map() -> None:
+    sessions, default = MemoryStore(), MemoryStore()
+    routes: dict[str, Any] = {"sessions": sessions}
+    store = route_collections(routes)(default)
+    routes["sessions"] = MemoryStore()  # too late: the router copied the map
+    await store.put("s1", {}, collection="sessions")
+    assert await sessions.get("s1", collection="sessions") == {}
+
+
+def test_the_map_decorator_and_its_wrapper_class_build_the_same_layer() -> None:
+    sessions, default = MemoryStore(), MemoryStore()
+    decorated = route_collections({"sessions": sessions})(default)
+    assert isinstance(decorated, CollectionRoutingWrapper)
+    assert isinstance(decorated, RoutingWrapper)  # as py-key-value's class is
+    assert layers(decorated) == layers(CollectionRoutingWrapper({"sessions": sessions}, default))
+    assert layers(decorated) != layers(route_collections({"sessions": MemoryStore()})(default))

@@ -14,6 +14,7 @@ from key_value.aio.wrappers.single_collection import (
 
 from kvdeco import MemoryStore
 from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.validation import DEFAULT_COLLECTION
 from kvdeco.wrappers.single_collection import (
     SingleCollectionWrapper,
     decode_inner_key,
@@ -148,3 +149,13 @@ test_collections_of_one_view_never_meet = isolation.views_never_meet(
 TestSingleCollectionViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
     SingleCollectionWrapper, ("one", "two")
 )
+
+
+def test_no_default_collection_means_kvdecos_and_the_layer_says_so() -> None:
+    aspect = single_collection().aspect
+    assert aspect == single_collection(default_collection=DEFAULT_COLLECTION).aspect
+    assert aspect == SingleCollectionWrapper(MemoryStore(), default_collection="").aspect
+    assert repr(aspect) == (
+        "single_collection(collection='default', separator=':', "
+        "default_collection='default_collection')"
+    )

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +20,16 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from kvdeco import (
+    Decorator,
     InvalidTTLError,
     MemoryStore,
     MetricsWrapper,
     RetryWrapper,
     TracingWrapper,
+    layers,
     metered,
     traced,
+    with_statistics,
 )
 from kvdeco.testing import StoreContract, decorated_both_ways
 from kvdeco.wrappers.telemetry import Tracing, store_system
@@ -290,3 +294,40 @@ def test_a_global_provider_installed_after_decorating_is_used() -> None:
         "print([s.name for s in exporter.get_finished_spans()])\n"
     )
     assert python_output(probe).strip() == "['get memory']"
+
+
+def test_the_layer_names_the_system_of_what_it_decorates_on_every_path(tmp_path: Path) -> None:
+    from kvdeco import DiskStore
+
+    decorator = traced(tracer_provider=PROVIDER)
+    assert decorator.aspect.system is None  # not known until it is applied
+    paths = [
+        decorator(MemoryStore)(),
+        decorator(MemoryStore()),
+        traced(MemoryStore()),
+        TracingWrapper(MemoryStore(), tracer_provider=PROVIDER),
+        metered(DiskStore)(tmp_path / "one"),
+        MetricsWrapper(with_statistics(DiskStore(tmp_path / "two"))),
+    ]
+    assert [layers(store)[0].system for store in paths] == [*["memory"] * 4, "sqlite", "sqlite"]
+    assert layers(traced(system="cache")(MemoryStore)())[0].system == "cache"
+
+
+async def test_a_traced_layer_in_a_stack_names_its_spans_after_the_store() -> None:
+    stack = traced(tracer_provider=PROVIDER) | with_statistics
+    await stack(MemoryStore)().get("k")
+    await stack(MemoryStore()).get("k")
+    assert [s.name for s in spans()] == ["get memory", "get memory"]
+
+
+def test_an_empty_system_is_refused() -> None:
+    with pytest.raises(ValueError, match="system must not be empty"):
+        traced(system="")
+    with pytest.raises(TypeError, match="system must be a str or None"):
+        MetricsWrapper(MemoryStore(), system=5)  # type: ignore[arg-type]
+
+
+async def test_an_aspect_applied_by_hand_names_its_spans_kvdeco() -> None:
+    store = Decorator(Tracing(tracer_provider=PROVIDER), TracingWrapper)(MemoryStore())
+    await store.get("k")
+    assert [s.name for s in spans()] == ["get kvdeco"]
