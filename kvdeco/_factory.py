@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, cast, overload
 
@@ -63,6 +64,10 @@ class CalledDecoratorFactory(Generic[P, W]):
         self.wrapper = wrapper
         self.__name__ = self.__qualname__ = name
         self.__doc__ = doc
+        # help() and inspect.signature() show the options, not (*args, **kwargs).
+        self.__signature__ = inspect.signature(aspect).replace(
+            return_annotation=f"Decorator[{wrapper.__name__}]"
+        )
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Decorator[W]:
         return Decorator(self.aspect(*args, **kwargs), self.wrapper)

@@ -211,6 +211,7 @@ class AspectWrapper(BaseWrapper):
             raise TypeError(f"aspect must be an Aspect, not {type(aspect).__name__}")
         check_store(key_value, type(self).__name__)
         BaseWrapper.__init__(self, key_value)
+        aspect = aspect.applied_to(key_value)
         self._self_aspect = aspect
         self._self_runtime = aspect.bind()
 

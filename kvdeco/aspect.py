@@ -69,6 +69,14 @@ class Aspect:
             # The one place a frozen aspect's field is set after __init__: to its checked form.
             object.__setattr__(self, name, check(getattr(self, name), name))
 
+    def applied_to(self, target: Any) -> Aspect:
+        """The aspect to apply to ``target``, a store class or instance: by default this one.
+
+        An aspect with a default that depends on the store (telemetry names the store's
+        system) returns a copy with it filled in; the class path and the wrapper both ask.
+        """
+        return self
+
     def bind(self) -> Runtime:
         """Return the runtime for one store. Stateless aspects are their own runtime."""
         return self

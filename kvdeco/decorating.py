@@ -68,7 +68,7 @@ class Decorator(Generic[W]):
     def __call__(self, target: Any) -> Any:
         """Decorate a store class (returns a subclass) or wrap an instance (returns a proxy)."""
         if isinstance(target, type):
-            return decorate_class(target, self.aspect)
+            return decorate_class(target, self.aspect.applied_to(target))
         proxy = self.wrapper.__new__(self.wrapper)
         AspectWrapper.__init__(proxy, target, self.aspect)
         return proxy

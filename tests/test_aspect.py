@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from kvdeco import Aspect, Call, MemoryStore
+from kvdeco import Aspect, Call, MemoryStore, layers
 from kvdeco.aspect import failed
 from kvdeco.decorating import Decorator
 from kvdeco.operations import GET, Proceed
@@ -77,3 +77,25 @@ async def test_failed_raises_when_awaited_not_when_made() -> None:
     pending = failed(KeyError("k"))
     with pytest.raises(KeyError):
         await pending
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class _Named(Aspect):
+    """Fills in a default from the store it is applied to."""
+
+    label: ClassVar[str] = "named"
+    name: str | None = None
+
+    def applied_to(self, target: Any) -> Aspect:
+        if self.name is not None:
+            return self
+        cls = target if isinstance(target, type) else type(target)
+        return dataclasses.replace(self, name=cls.__name__)
+
+
+def test_each_path_applies_what_the_aspect_makes_of_its_target() -> None:
+    decorator = Decorator(_Named(), AspectWrapper)
+    assert layers(decorator(MemoryStore)())[0] == _Named(name="MemoryStore")
+    assert layers(decorator(MemoryStore()))[0] == _Named(name="MemoryStore")
+    assert layers(AspectWrapper(MemoryStore(), _Named()))[0] == _Named(name="MemoryStore")
+    assert layers(Decorator(_Named(name="given"), AspectWrapper)(MemoryStore()))[0].name == "given"

@@ -29,11 +29,10 @@ from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = ["Retry", "RetryWrapper", "with_retry"]
 
-DEFAULT_RETRY_ON: tuple[type[BaseException], ...] = (
-    ConnectionError,
-    TimeoutError,
-    asyncio.TimeoutError,
+DEFAULT_RETRY_ON: tuple[type[BaseException], ...] = tuple(
+    dict.fromkeys((ConnectionError, TimeoutError, asyncio.TimeoutError))
 )
+"""Connection errors and timeouts (asyncio's is the builtin one from Python 3.11)."""
 
 
 async def _sleep(seconds: float) -> None:

@@ -27,11 +27,10 @@ import time
 import traceback
 import weakref
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar
 
 from kvdeco._factory import DecoratorFactory
 from kvdeco.aspect import Aspect
-from kvdeco.decorating import Decorator
 from kvdeco.operations import Call, Proceed
 from kvdeco.validation import DEFAULT_COLLECTION
 from kvdeco.wrappers._arguments import checked, flag, text
@@ -44,11 +43,8 @@ __all__ = ["Metrics", "MetricsWrapper", "Tracing", "TracingWrapper", "metered", 
 _INSTRUMENTATION = "kvdeco"
 _SYSTEMS = {"RedisStore": "redis", "DiskStore": "sqlite", "MemoryStore": "memory"}
 _UNNAMED = "kvdeco"
-"""The system of an aspect applied by hand, without a decorator or wrapper to name it."""
+"""The system of an aspect run without being applied to a store, which would name it."""
 _SYSTEM = checked(text, allow_none=True)
-
-P = ParamSpec("P")
-W = TypeVar("W", bound=AspectWrapper)
 
 
 _MODULES: list[Any] = []
@@ -132,6 +128,12 @@ def store_system(target: Any) -> str:
     return cls.__name__.lower()
 
 
+def _naming_the_system_of(aspect: Any, target: Any) -> Any:
+    if aspect.system is not None:
+        return aspect
+    return dataclasses.replace(aspect, system=store_system(target))
+
+
 def _base_attributes(call: Call, system: str) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         "db.system.name": system,
@@ -190,6 +192,14 @@ class Tracing(Aspect):
     def __post_init__(self) -> None:
         _opentelemetry()  # without it, say which extra to install before anything else
         super().__post_init__()
+
+    def applied_to(self, target: Any) -> Any:
+        """This aspect, naming the ``system`` of ``target`` unless it was given one."""
+        return (
+            self
+            if self.system is not None
+            else dataclasses.replace(self, system=store_system(target))
+        )
 
     def _tracer(self) -> Any:
         provider = self.tracer_provider or _global_provider(0)
@@ -285,6 +295,14 @@ class Metrics(Aspect):
         _opentelemetry()  # without it, say which extra to install before anything else
         super().__post_init__()
 
+    def applied_to(self, target: Any) -> Any:
+        """This aspect, naming the ``system`` of ``target`` unless it was given one."""
+        return (
+            self
+            if self.system is not None
+            else dataclasses.replace(self, system=store_system(target))
+        )
+
     def _instruments(self) -> tuple[Any, Any, Any, Any] | None:
         provider = self.meter_provider or _global_provider(1)
         if provider is None or type(provider) in _DEFAULT_PROVIDERS:
@@ -338,41 +356,6 @@ class Metrics(Aspect):
             operations.add(1, attributes)
 
 
-_TelemetryT = TypeVar("_TelemetryT", bound="Tracing | Metrics")
-
-
-def _naming_the_system_of(aspect: _TelemetryT, target: Any) -> _TelemetryT:
-    """``aspect``, with the ``system`` of ``target`` (a store class or instance) if it has none."""
-    if aspect.system is not None:
-        return aspect
-    return dataclasses.replace(aspect, system=store_system(target))
-
-
-class _SystemOfTheTarget(Decorator[W]):
-    """A telemetry decorator: its aspect names the system of whatever it is applied to."""
-
-    __slots__ = ()
-
-    def __call__(self, target: Any) -> Any:
-        aspect = cast("Tracing | Metrics", self.aspect)  # only telemetry factories make one
-        return Decorator(_naming_the_system_of(aspect, target), self.wrapper)(target)
-
-
-class _TelemetryFactory(DecoratorFactory[P, W]):
-    """``traced`` and ``metered``: a bare or called decorator whose layer is named per store.
-
-    The default ``system`` depends on the store decorated, which the aspect cannot know when
-    it is made, so the decorator this factory returns names it when applied.
-    """
-
-    if not TYPE_CHECKING:  # type checkers see the base class's precise overloads
-
-        def __call__(self, *args, **kwargs):
-            if len(args) == 1 and not kwargs and self._is_target(args[0]):
-                return _SystemOfTheTarget(self._make(), self.wrapper)(args[0])
-            return _SystemOfTheTarget(self.aspect(*args, **kwargs), self.wrapper)
-
-
 class TracingWrapper(AspectWrapper):
     """A store whose every operation is an OpenTelemetry span.
 
@@ -398,7 +381,7 @@ class TracingWrapper(AspectWrapper):
         system: str | None = None,
     ) -> None:
         aspect = Tracing(tracer_provider=tracer_provider, record_keys=record_keys, system=system)
-        super().__init__(key_value, _naming_the_system_of(aspect, key_value))
+        super().__init__(key_value, aspect)
 
 
 class MetricsWrapper(AspectWrapper):
@@ -417,11 +400,10 @@ class MetricsWrapper(AspectWrapper):
     def __init__(
         self, key_value: Any, *, meter_provider: Any = None, system: str | None = None
     ) -> None:
-        aspect = Metrics(meter_provider=meter_provider, system=system)
-        super().__init__(key_value, _naming_the_system_of(aspect, key_value))
+        super().__init__(key_value, Metrics(meter_provider=meter_provider, system=system))
 
 
-traced = _TelemetryFactory(
+traced = DecoratorFactory(
     Tracing,
     TracingWrapper,
     name="traced",
@@ -437,7 +419,7 @@ traced = _TelemetryFactory(
     """,
 )
 
-metered = _TelemetryFactory(
+metered = DecoratorFactory(
     Metrics,
     MetricsWrapper,
     name="metered",

@@ -327,7 +327,10 @@ def test_an_empty_system_is_refused() -> None:
         MetricsWrapper(MemoryStore(), system=5)  # type: ignore[arg-type]
 
 
-async def test_an_aspect_applied_by_hand_names_its_spans_kvdeco() -> None:
+async def test_an_aspect_applied_by_hand_names_the_system_of_its_store_too() -> None:
+    # The engine asks every aspect what to apply to each target, on both paths.
     store = Decorator(Tracing(tracer_provider=PROVIDER), TracingWrapper)(MemoryStore())
+    cls = Decorator(Tracing(tracer_provider=PROVIDER), TracingWrapper)(MemoryStore)
     await store.get("k")
-    assert [s.name for s in spans()] == ["get kvdeco"]
+    await cls().get("k")
+    assert [s.name for s in spans()] == ["get memory", "get memory"]
