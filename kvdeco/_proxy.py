@@ -61,18 +61,15 @@ class BaseWrapper(_Proxy):
     __getattribute__ = object.__getattribute__
 
     def __init__(self, key_value: Any = None) -> None:
-        if key_value is None:
-            if self._self_initialised():
-                return
-            raise TypeError(f"{type(self).__name__} needs a store to wrap (key_value=...)")
-        super().__init__(key_value)
-
-    def _self_initialised(self) -> bool:
+        if key_value is not None:
+            super().__init__(key_value)
+            return
         try:
-            object.__getattribute__(self, "__wrapped__")
+            self.__wrapped__  # noqa: B018 - set through ``self.key_value`` already?
         except (AttributeError, ValueError):
-            return False
-        return True
+            raise TypeError(
+                f"{type(self).__name__} needs a store to wrap (key_value=...)"
+            ) from None
 
     @property
     def key_value(self) -> AsyncKeyValue:
@@ -242,14 +239,10 @@ class AspectWrapper(BaseWrapper):
     def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails: the aspect's ``exposed`` names (such as
         # ``get_statistics``) come from its runtime, everything else from the wrapped store.
-        if not name.startswith("_"):
-            try:
-                aspect = object.__getattribute__(self, "_self_aspect")
-            except AttributeError:
-                pass
-            else:
-                if name in aspect.exposed:
-                    return getattr(object.__getattribute__(self, "_self_runtime"), name)
+        # A private name is never an exposed one, and is not looked up here (no recursion
+        # while ``_self_aspect`` is not set yet).
+        if not name.startswith("_") and name in self._self_aspect.exposed:
+            return getattr(self._self_runtime, name)
         return super().__getattr__(name)
 
     @property

@@ -82,6 +82,7 @@ class Operation:
 _SAME: Any = object()
 
 
+@dataclasses.dataclass(eq=False, repr=False, slots=True)
 class Call:
     """One normalised call of an operation, as an aspect sees it.
 
@@ -94,23 +95,12 @@ class Call:
         limit: The ``limit`` of ``keys()`` and ``collections()``.
     """
 
-    __slots__ = ("collection", "keys", "limit", "op", "ttl", "values")
-
-    def __init__(
-        self,
-        op: Operation,
-        keys: Sequence[str] = (),
-        collection: str | None = None,
-        values: Sequence[Mapping[str, Any]] | None = None,
-        ttl: Any = None,
-        limit: int | None = None,
-    ) -> None:
-        self.op = op
-        self.keys = keys
-        self.collection = collection
-        self.values = values
-        self.ttl = ttl
-        self.limit = limit
+    op: Operation
+    keys: Sequence[str] = ()
+    collection: str | None = None
+    values: Sequence[Mapping[str, Any]] | None = None
+    ttl: Any = None
+    limit: int | None = None
 
     @property
     def key(self) -> str:
