@@ -15,13 +15,13 @@ from kvdeco._chain import Chain, handles
 from kvdeco.aspect import Aspect
 from kvdeco.operations import (
     OPERATIONS,
-    PROTOCOL_OPERATIONS,
     Operation,
     chain_entries,
     forwarding_methods,
 )
+from kvdeco.validation import check_store
 
-__all__ = ["AspectWrapper", "BaseWrapper", "check_store"]
+__all__ = ["AspectWrapper", "BaseWrapper"]
 
 
 if TYPE_CHECKING:
@@ -267,23 +267,6 @@ def _rebuild_aspect_wrapper(
     AspectWrapper.__init__(proxy, wrapped, aspect)
     proxy._self_runtime = runtime
     return proxy
-
-
-def check_store(store: Any, wrapper: str) -> None:
-    """Raise ``TypeError`` unless ``store`` is a store instance a wrapper can wrap."""
-    if isinstance(store, type):
-        raise TypeError(f"{wrapper} wraps a store instance; to decorate a class use its decorator")
-    missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(store, op.name, None))]
-    if not missing:
-        return
-    if len(missing) < len(PROTOCOL_OPERATIONS) and not {"get", "put", "delete"} & set(missing):
-        # Filling in bulk operations key by key changes what they cost, so it is a visible
-        # choice (adapt) rather than something a wrapper does behind the caller's back.
-        raise TypeError(
-            f"{wrapper} needs all eight store operations; {type(store).__name__} has no "
-            f"{', '.join(missing)}: wrap it with kvdeco.adapt(store) first"
-        )
-    raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")
 
 
 class _Forwarding(property):

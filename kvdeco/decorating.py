@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from kvdeco._chain import ACTIVE, Chain, guarded
 from kvdeco._proxy import AspectWrapper
 from kvdeco.aspect import Aspect
-from kvdeco.operations import OPERATIONS, PROTOCOL_OPERATIONS, operation_methods
+from kvdeco.operations import OPERATIONS, operation_methods
+from kvdeco.validation import missing_operations
 
 if TYPE_CHECKING:
     from kvdeco.stacking import Stack
@@ -91,7 +92,7 @@ def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
     decorators are stacked, a call makes one :class:`~kvdeco.operations.Call` and runs one
     chain.
     """
-    missing = [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(cls, op.name, None))]
+    missing = missing_operations(cls)
     if missing:
         raise TypeError(
             f"{cls.__name__} is not a key-value store class: it has no {', '.join(missing)}. "

@@ -16,6 +16,7 @@ from kvdeco.errors import (
     KeyValueOperationError,
     SerializationError,
 )
+from kvdeco.operations import PROTOCOL_OPERATIONS
 
 __all__ = [
     "DEFAULT_COLLECTION",
@@ -23,6 +24,7 @@ __all__ = [
     "check_key",
     "check_keys",
     "check_many",
+    "check_store",
     "check_ttl",
     "check_value",
     "collection_name",
@@ -30,6 +32,7 @@ __all__ = [
     "dump_value",
     "fresh_copy",
     "load_value",
+    "missing_operations",
 ]
 
 DEFAULT_COLLECTION = "default_collection"
@@ -301,3 +304,25 @@ def fresh_copy(value: Any) -> Any:
 
 
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+def missing_operations(store: object) -> list[str]:
+    """The operations of the protocol that ``store`` (a store or a store class) lacks."""
+    return [op.name for op in PROTOCOL_OPERATIONS if not callable(getattr(store, op.name, None))]
+
+
+def check_store(store: Any, wrapper: str) -> None:
+    """Raise ``TypeError`` unless ``store`` is a store instance a wrapper can wrap."""
+    if isinstance(store, type):
+        raise TypeError(f"{wrapper} wraps a store instance; to decorate a class use its decorator")
+    missing = missing_operations(store)
+    if not missing:
+        return
+    if len(missing) < len(PROTOCOL_OPERATIONS) and not {"get", "put", "delete"} & set(missing):
+        # Filling in bulk operations key by key changes what they cost, so it is a visible
+        # choice (adapt) rather than something a wrapper does behind the caller's back.
+        raise TypeError(
+            f"{wrapper} needs all eight store operations; {type(store).__name__} has no "
+            f"{', '.join(missing)}: wrap it with kvdeco.adapt(store) first"
+        )
+    raise TypeError(f"{wrapper} needs a key-value store; {type(store).__name__} is not one")

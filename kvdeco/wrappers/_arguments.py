@@ -11,8 +11,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from kvdeco._proxy import check_store
 from kvdeco.aspect import CHECK
+from kvdeco.validation import check_store
 
 
 def checked(check: Callable[..., Any], **options: Any) -> Mapping[str, Any]:

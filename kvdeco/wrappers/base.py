@@ -12,9 +12,6 @@ methods outside the protocol reach the store, ``wrapper.__wrapped__`` is the sto
 
 from __future__ import annotations
 
-from kvdeco import _proxy
 from kvdeco._proxy import AspectWrapper, BaseWrapper
-
-_check_store = _proxy.check_store  # the store check, for wrappers with their own constructor
 
 __all__ = ["AspectWrapper", "BaseWrapper"]

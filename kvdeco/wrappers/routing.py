@@ -21,8 +21,9 @@ from typing import Any, ClassVar
 from kvdeco._factory import CalledDecoratorFactory
 from kvdeco.aspect import Aspect
 from kvdeco.operations import Call, Proceed
+from kvdeco.validation import check_store
 from kvdeco.wrappers._arguments import checked, function
-from kvdeco.wrappers.base import AspectWrapper, _check_store
+from kvdeco.wrappers.base import AspectWrapper
 
 __all__ = [
     "CollectionRouting",
@@ -47,7 +48,7 @@ def _routed_stores(stores: Iterable[Any], name: str) -> tuple[Any, ...]:
     """The stores a router reaches besides its default store, each once, checked."""
     distinct = _distinct(stores)
     for store in distinct:
-        _check_store(store, "a routed store")
+        check_store(store, "a routed store")
     return distinct
 
 
