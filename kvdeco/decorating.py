@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from kvdeco._chain import ACTIVE, Chain, guarded
 from kvdeco._proxy import AspectWrapper
 from kvdeco.aspect import Aspect
-from kvdeco.operations import OPERATIONS, operation_methods
+from kvdeco.operations import OPERATIONS, chain_entries, operation_methods
 from kvdeco.validation import missing_operations
 
 if TYPE_CHECKING:
@@ -127,6 +127,8 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
             runtimes = [_runtime_of(store, a, key) for a, key in group]
             chain = Chain(aspects, runtimes, lambda call: call.op.invoke(parent, call))
             store.__dict__[chain_name] = chain
+            if shortcut:
+                _enter_directly(store, generated, chain)
         return chain
 
     namespace: dict[str, Any] = {
@@ -150,12 +152,31 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         method.__qualname__ = f"{cls.__qualname__}.{name}"
         method.__doc__ = getattr(cls, name).__doc__
         namespace[name] = method
+    # Methods of kvdeco's own stores never call their store's operations, so when every
+    # operation of the stack is one, nothing can re-enter it and its calls need no guard.
+    shortcut = all(name in unmarked for name in namespace if name in OPERATIONS)
     for name in aspect.exposed:
         namespace[name] = property(_exposed_getter(aspect, layer_key, name))
     metaclass: Any = _shown_with_layers(type(cls))
     generated: type[Any] = metaclass(cls.__name__, (cls,), namespace)
     generated.__kvdeco_floor__ = floor or generated
     return generated
+
+
+_ENTRIES: weakref.WeakSet[Any] = weakref.WeakSet()
+"""The chain entries set on instances by :func:`_enter_directly` (never pickled)."""
+
+
+def _enter_directly(store: Any, generated: type[Any], chain: Chain) -> None:
+    """Give ``store`` the chain's entries as its own operations, found before the class's.
+
+    A call then starts the chain at once, as through a proxy: no method of the class runs.
+    An operation that a subclass of ``generated`` overrides keeps the subclass's method.
+    """
+    for name, entry in chain_entries(chain.entries).items():
+        if name in generated.__dict__ and getattr(type(store), name) is generated.__dict__[name]:
+            _ENTRIES.add(entry)
+            store.__dict__[name] = entry
 
 
 _SELF_CONTAINED_MODULES = frozenset(
@@ -231,7 +252,11 @@ def _reduce_decorated(store: Any, protocol: int) -> tuple[Any, ...]:
     state = store.__getstate__() if hasattr(store, "__getstate__") else store.__dict__
     if isinstance(state, dict):
         # A chain holds functions: it is rebuilt on first use, not pickled.
-        state = {name: value for name, value in state.items() if not name.startswith(_CHAIN)}
+        state = {
+            name: value
+            for name, value in state.items()
+            if not name.startswith(_CHAIN) and not (name in OPERATIONS and value in _ENTRIES)
+        }
     return (_new_decorated, (cls, tuple(reversed(aspects))), state)
 
 

@@ -127,6 +127,31 @@ async def test_a_subclass_of_a_decorated_class_keeps_the_aspect() -> None:
     assert await MemoryStore.keys(store) == ["p:k"]
 
 
+async def test_a_decorated_kvdeco_store_enters_its_chain_from_the_instance() -> None:
+    # Nothing of MemoryStore re-enters it, so after the first call each operation is the
+    # chain's entry itself, found on the instance; pickles and copies leave the entries out.
+    store = with_statistics(prefix_keys("p")(MemoryStore))()
+    await store.put("k", {"v": 1})
+    assert "get" in vars(store) and vars(store)["get"] is not type(store).get
+    assert await store.get("k") == {"v": 1}
+    assert store.get_statistics().get.count == 1
+    assert await MemoryStore.keys(store) == ["p:k"]
+    clone = pickle.loads(pickle.dumps(store))
+    assert "get" not in vars(clone) and await clone.get("k") == {"v": 1}
+    assert "get" not in vars(copy.copy(store))
+
+
+async def test_a_subclass_override_of_a_decorated_class_is_not_shadowed() -> None:
+    class Child(with_statistics(MemoryStore)):  # type: ignore[misc]
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            return {"from": "child"}
+
+    store = Child()
+    await store.put("k", {"v": 1})
+    assert await store.get("k") == {"from": "child"}
+    assert store.get_statistics().put.count == 1
+
+
 async def test_a_method_calling_its_own_decorated_method_gets_the_aspect_once() -> None:
     store = with_statistics(GatheringStore)()
     await store.put_many(["a", "b", "c"], [{"n": 1}, {"n": 2}, {"n": 3}])
