@@ -24,7 +24,7 @@ from typing import Any
 from kvdeco.aspect import Aspect, Runtime
 from kvdeco.operations import OPERATIONS, Call, Proceed
 
-__all__ = ["ACTIVE", "Chain", "guarded", "handles"]
+__all__ = ["Chain", "guarded", "handles"]
 
 
 def handles(runtime: Any, name: str) -> bool:
@@ -74,7 +74,7 @@ class Chain:
             self.entries[name] = (around, proceed)
 
 
-ACTIVE: contextvars.ContextVar[tuple[list[object], ...]] = contextvars.ContextVar(
+_ACTIVE: contextvars.ContextVar[tuple[list[object], ...]] = contextvars.ContextVar(
     "kvdeco_running_stacks", default=()
 )
 """The stacks running in this context, each as ``[id(store), kind of operation]``.
@@ -91,14 +91,14 @@ async def guarded(chain: Chain, store: object, call: Call) -> Any:
 
     A re-entry goes straight to the store underneath: the stack already runs around it.
     """
-    marks = ACTIVE.get()
+    marks = _ACTIVE.get()
     mark: list[object] = [id(store), call.op.kind]
     if marks and mark in marks:
         return await chain.terminal(call)
-    token = ACTIVE.set((*marks, mark))
+    token = _ACTIVE.set((*marks, mark))
     around, proceed = chain.entries[call.op.name]
     try:
         return await around(call, proceed)
     finally:
         mark.clear()
-        ACTIVE.reset(token)
+        _ACTIVE.reset(token)

@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from kvdeco._chain import ACTIVE, Chain, guarded
+from kvdeco._chain import Chain, guarded
 from kvdeco._proxy import AspectWrapper
 from kvdeco.aspect import Aspect
 from kvdeco.operations import OPERATIONS, chain_entries, operation_methods
@@ -142,8 +142,7 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         "__reduce_ex__": _reduce_decorated,
     }
     store_class = floor.__wrapped__ if floor is not None else cls
-    unmarked = frozenset(name for name in OPERATIONS if _self_contained(store_class, name))
-    methods = operation_methods(chain_of, chain_name, unmarked, ACTIVE, guarded)
+    methods = operation_methods(chain_of, chain_name, guarded)
     for name, method in methods.items():
         if getattr(cls, name, None) is None:
             continue  # an optional capability the store does not have
@@ -154,7 +153,7 @@ def _generate(cls: type[Any], aspect: Aspect) -> type[Any]:
         namespace[name] = method
     # Methods of kvdeco's own stores never call their store's operations, so when every
     # operation of the stack is one, nothing can re-enter it and its calls need no guard.
-    shortcut = all(name in unmarked for name in namespace if name in OPERATIONS)
+    shortcut = all(_self_contained(store_class, name) for name in namespace if name in OPERATIONS)
     for name in aspect.exposed:
         namespace[name] = property(_exposed_getter(aspect, layer_key, name))
     metaclass: Any = _shown_with_layers(type(cls))

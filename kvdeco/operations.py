@@ -213,16 +213,11 @@ _TEMPLATES: Final = {
     "invoke": ("", "", "s, c", "return s.{name}({stored})"),
     "forward": ("", "", "self, {declared}", "return self.__wrapped__.{name}({forwarded})"),
     "method": (
-        "chain_of, attribute, unmarked, active, guarded",
-        "unmarked_{name} = {name!r} in unmarked",
+        "chain_of, attribute, guarded",
+        "",
         "self, {declared}",
-        # Found in the instance's dict after the first call. Outside any stack's call, a
-        # method that cannot re-enter needs no mark: it goes straight into the chain.
-        """chain = self.__dict__.get(attribute) or chain_of(self)
-        if unmarked_{name} and not active.get():
-            around, proceed = chain.entries[{name!r}]
-            return around({call}, proceed)
-        return guarded(chain, self, {call})""",
+        # The chain is found in the instance's dict after the first call.
+        "return guarded(self.__dict__.get(attribute) or chain_of(self), self, {call})",
     ),
     "entry": (
         "entries",
@@ -314,8 +309,6 @@ _build_forwarding: Final = _compile_builder("forward")
 def operation_methods(
     chain_of: Callable[[Any], Any],
     attribute: str,
-    unmarked: frozenset[str],
-    active: Any,
     guarded: Callable[[Any, Any, Call], Awaitable[Any]],
 ) -> dict[str, Callable[..., Any]]:
     """Build every operation's method of a decorated class, with the protocol's signature.
@@ -324,15 +317,13 @@ def operation_methods(
         chain_of: Builds an instance's chain on its first call, and keeps it in the
             instance's ``__dict__`` under ``attribute``.
         attribute: Where an instance keeps its chain.
-        unmarked: The operations whose store method never calls its own store's operations.
-        active: The context variable of the running stacks (see :mod:`kvdeco._chain`).
         guarded: Runs a call through a chain unless it re-enters its store.
 
     Returns:
         The methods by name, ready to be set on a class. They return the chain's awaitable
         without a coroutine of their own, and are marked as coroutine functions.
     """
-    return _as_methods(_build_methods(chain_of, attribute, unmarked, active, guarded))
+    return _as_methods(_build_methods(chain_of, attribute, guarded))
 
 
 def chain_entries(

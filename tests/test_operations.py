@@ -60,7 +60,7 @@ def test_a_call_repr_never_shows_values() -> None:
 
 
 def test_generated_methods_carry_the_protocol_signature_and_docstring() -> None:
-    methods = operation_methods(lambda store: None, "chain", frozenset(), None, _pass)
+    methods = operation_methods(lambda store: None, "chain", _pass)
     for name in ("get", "put_many"):
         assert inspect.signature(methods[name]) == inspect.signature(getattr(AsyncKeyValue, name))
         assert methods[name].__doc__ == getattr(AsyncKeyValue, name).__doc__
