@@ -121,6 +121,10 @@ class DecoratorFactory(CalledDecoratorFactory[P, W]):
 
         return Stack(self, other)
 
+    def _stack_parts(self) -> tuple[Decorator[W]]:
+        # Bare in a stack it means its defaults, as ``@logged`` does.
+        return (Decorator(self._make(), self.wrapper),)
+
     def _is_target(self, value: object) -> bool:
         """Whether ``value`` is what to decorate (a class or a store), not an option."""
         return (

@@ -83,6 +83,9 @@ class Decorator(Generic[W]):
 
         return Stack(self, other)
 
+    def _stack_parts(self) -> tuple[Decorator[W]]:
+        return (self,)
+
 
 def decorate_class(cls: type[S], aspect: Aspect) -> type[S]:
     """Return a subclass of the store class ``cls`` whose operations run through ``aspect``.

@@ -18,10 +18,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from kvdeco._factory import DecoratorFactory
-from kvdeco.decorating import Decorator
+if TYPE_CHECKING:
+    from kvdeco._factory import DecoratorFactory
+    from kvdeco.decorating import Decorator
 
 __all__ = ["Stack"]
 
@@ -29,16 +30,16 @@ S = TypeVar("S")
 
 
 def _decorators(part: object) -> tuple[Decorator[Any], ...]:
-    if isinstance(part, Stack):
-        return part.decorators
-    if isinstance(part, Decorator):
-        return (part,)
-    if isinstance(part, DecoratorFactory):
-        return (part(),)  # a bare decorator in a stack means its defaults, as ``@logged`` does
-    raise TypeError(
-        f"a stack is made of kvdeco decorators, not {type(part).__name__}: "
-        "use with_retry(...) | prefix_keys(...)"
-    )
+    # Each part says what it stands for in a stack (a decorator, a bare decorator's defaults,
+    # a stack's layers), so this module needs none of their classes.
+    stack_parts = getattr(part, "_stack_parts", None)
+    if stack_parts is None:
+        raise TypeError(
+            f"a stack is made of kvdeco decorators, not {type(part).__name__}: "
+            "use with_retry(...) | prefix_keys(...)"
+        )
+    parts: tuple[Decorator[Any], ...] = stack_parts()
+    return parts
 
 
 class Stack:
@@ -72,6 +73,9 @@ class Stack:
 
     def __ror__(self, other: Decorator[Any] | DecoratorFactory[Any, Any]) -> Stack:
         return Stack(other, self)
+
+    def _stack_parts(self) -> tuple[Decorator[Any], ...]:
+        return self.decorators
 
     def __iter__(self) -> Iterator[Decorator[Any]]:
         return iter(self.decorators)
