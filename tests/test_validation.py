@@ -7,13 +7,13 @@ from typing import Any
 
 from hypothesis import example, given
 
+from kvdeco.testing import strategies as kst
 from kvdeco.validation import dump_value, load_value
-from tests.wrappers._support import json_mappings
 
 _REFERENCE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-@given(json_mappings)
+@given(kst.json_mappings(large=False))
 @example({"text": "caf\u00e9 \u4e2d\u6587"})
 @example({"lone": "\ud800"})
 @example({"control": "a\x01b", "backslash-u": "\\u0041"})

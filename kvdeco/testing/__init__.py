@@ -14,7 +14,7 @@ Hypothesis state machine that checks random programs against a dict model::
 
 The pieces are public too: :mod:`kvdeco.testing.strategies` (inputs, legal and illegal),
 :func:`store_state_machine` (the model check), :mod:`kvdeco.testing.laws` (what each kind of
-wrapper must obey) and :mod:`kvdeco.testing.faults` (stores that fail or record).
+wrapper must obey) and :mod:`kvdeco.testing.faults` (stores that fail, stall or record).
 Needs ``pytest`` and ``hypothesis`` (the ``kvdeco[testing]`` extra).
 """
 
@@ -28,21 +28,23 @@ if TYPE_CHECKING:
     from kvdeco.testing.clock import ManualClock
     from kvdeco.testing.contract import StoreContract, decorated_both_ways
     from kvdeco.testing.faults import FlakyStore, RecordedCall, RecordingStore
+    from kvdeco.testing.machine import StoreMachine
+    from kvdeco.testing.model import ContractViolation
     from kvdeco.testing.profiles import kit_settings
-    from kvdeco.testing.state_machine import ContractViolation, StoreMachine, store_state_machine
+    from kvdeco.testing.state_machine import store_state_machine
     from kvdeco.testing.suite import StoreLaws, StoreModelCheck
 
 # Names load on first use: the pytest plugin lives in this package, and a project that has
 # kvdeco but not Hypothesis must still be able to start pytest.
 _HOMES = {
-    "ContractViolation": "state_machine",
+    "ContractViolation": "model",
     "FlakyStore": "faults",
     "ManualClock": "clock",
     "RecordedCall": "faults",
     "RecordingStore": "faults",
     "StoreContract": "contract",
     "StoreLaws": "suite",
-    "StoreMachine": "state_machine",
+    "StoreMachine": "machine",
     "StoreModelCheck": "suite",
     "decorated_both_ways": "contract",
     "kit_settings": "profiles",

@@ -1,4 +1,5 @@
-"""Stores for testing wrappers: one that fails on a schedule, one that records what reached it.
+"""Stores for testing wrappers: one that fails or stalls on a schedule, one that records what
+reached it.
 
 Both wrap a real store and keep every capability it has (``keys()``, ``destroy()``...), so
 they can sit at the bottom of any stack::
@@ -12,6 +13,11 @@ they can sit at the bottom of any stack::
     store = RetryWrapper(flaky, max_retries=3, initial_delay=0)
     await store.get("k")          # fails twice inside, succeeds on the third attempt
     assert flaky.calls["get"] == 3
+
+    hanging = FlakyStore.failing(MemoryStore(), math.inf)   # every call hangs
+    with pytest.raises(TimeoutError):
+        await TimeoutWrapper(hanging, timeout=0.01).get("k")
+    assert hanging.cancelled == ["get"]                     # the stalled call was cancelled
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, cast
 
@@ -30,7 +37,8 @@ __all__ = ["FlakyStore", "RecordedCall", "RecordingStore"]
 
 Fault = BaseException | type[BaseException] | float | None
 """What one call meets: an exception (instance or class) to raise, a number of seconds to
-stall before the call goes on (a slow server), or ``None`` to succeed."""
+stall before the call goes on (a slow server; ``math.inf`` hangs until the call is
+cancelled), or ``None`` to succeed."""
 
 Schedule = Iterable[Fault] | Callable[[str, int], Fault]
 """Either the faults of successive calls in order (the calls after it runs out succeed), or a
@@ -99,6 +107,8 @@ class RecordingStore(AspectWrapper):
     Attributes:
         calls: How many times each operation was called, by name.
         log: Every call in order, as :class:`RecordedCall`.
+        operations: The operation of every call, in order.
+        ttls: The TTL of every write, in order.
 
     Example:
         >>> import asyncio
@@ -115,12 +125,17 @@ class RecordingStore(AspectWrapper):
     @property
     def calls(self) -> collections.Counter[str]:
         """How many times each operation was called, by name."""
-        return cast(_Recorder, self._self_runtime).calls
+        return self._recorder.calls
 
     @property
     def log(self) -> list[RecordedCall]:
         """Every call in order."""
-        return cast(_Recorder, self._self_runtime).log
+        return self._recorder.log
+
+    @property
+    def operations(self) -> list[str]:
+        """The operation of every call, in order (``["put_many", "get_many"]``)."""
+        return [entry.operation for entry in self.log]
 
     @property
     def ttls(self) -> list[Any]:
@@ -133,11 +148,19 @@ class RecordingStore(AspectWrapper):
         self.calls.clear()
         self.log.clear()
 
+    @property
+    def _recorder(self) -> _Recorder:
+        return cast(_Recorder, self._self_runtime)
+
 
 class _Faults:
     def __init__(self, schedule: Schedule, operations: frozenset[str] | None) -> None:
         self.calls: collections.Counter[str] = collections.Counter()
         self.raised: list[BaseException] = []
+        self.cancelled: list[str] = []
+        self.stalling = 0
+        # Futures of the callers of wait_for_stall(), each made on its caller's event loop.
+        self.waiters: list[asyncio.Future[None]] = []
         self.operations = operations
         self.set(schedule)
 
@@ -169,8 +192,32 @@ class _Faults:
             self.raised.append(fault)
             raise fault
         if fault is not None:
-            await asyncio.sleep(fault)
+            await self.stall(name, fault)
         return await proceed(call)
+
+    async def stall(self, name: str, seconds: float) -> None:
+        self.stalling += 1
+        for waiter in self.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self.waiters.clear()
+        try:
+            if math.isinf(seconds):
+                await asyncio.get_running_loop().create_future()  # never done: a hang
+            else:
+                await asyncio.sleep(seconds)
+        except asyncio.CancelledError:
+            self.cancelled.append(name)
+            raise
+        finally:
+            self.stalling -= 1
+
+    async def wait_for_stall(self) -> None:
+        if self.stalling:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self.waiters.append(waiter)
+        await waiter
 
 
 class FlakyStore(AspectWrapper):
@@ -183,12 +230,16 @@ class FlakyStore(AspectWrapper):
         schedule: The faults of successive calls (``[ConnectionError, None, TimeoutError()]``;
             calls after the list runs out succeed), or a function ``(operation, n) -> fault``.
             An exception class is instantiated with a message naming the operation; a number
-            stalls the call that many seconds before it reaches ``store``.
+            stalls the call that many seconds before it reaches ``store`` (``math.inf``: until
+            the call is cancelled, as a server that never answers).
         operations: Only calls of these operations consume the schedule; others always pass.
 
     Attributes:
         calls: How many times each operation was called (failed calls included).
         raised: Every exception raised, in order (the last is what a retry should re-raise).
+        cancelled: The operation of every call cancelled while it stalled, in order: a
+            timeout that gave up on the call, or a caller that cancelled it.
+        stalling: How many calls are stalling now.
 
     Example:
         >>> import asyncio
@@ -216,19 +267,54 @@ class FlakyStore(AspectWrapper):
 
     @classmethod
     def failing(cls, store: Any, error: Fault = ConnectionError) -> FlakyStore:
-        """A store that fails every call with ``error`` (an outage) until :meth:`schedule`."""
-        return cls(store, lambda _name, _n: error)
+        """A store that fails every call with ``error`` (an outage) until :meth:`recover`.
+
+        ``error`` may also be a number of seconds: every call then stalls that long
+        (``math.inf``: hangs until cancelled).
+        """
+        flaky = cls(store)
+        flaky.outage(error)
+        return flaky
 
     def schedule(self, schedule: Schedule) -> None:
         """Replace the schedule; the count of calls for a numbered schedule restarts at 0."""
-        cast(_Faults, self._self_runtime).set(schedule)
+        self._faults.set(schedule)
+
+    def outage(self, error: Fault = ConnectionError) -> None:
+        """Fail every call from now on with ``error``, until :meth:`recover` (a server down).
+
+        Only the calls of the chosen ``operations`` fail, when the store was given some.
+        """
+        self.schedule(lambda _name, _n: error)
+
+    def recover(self) -> None:
+        """End the faults: every call from now on succeeds (a server back up)."""
+        self.schedule(())
+
+    async def wait_for_stall(self) -> None:
+        """Return once a call is stalling (at once if one is now): the moment to cancel it."""
+        await self._faults.wait_for_stall()
 
     @property
     def calls(self) -> collections.Counter[str]:
         """How many times each operation was called, failed calls included."""
-        return cast(_Faults, self._self_runtime).calls
+        return self._faults.calls
 
     @property
     def raised(self) -> list[BaseException]:
         """Every exception raised so far, in order."""
-        return cast(_Faults, self._self_runtime).raised
+        return self._faults.raised
+
+    @property
+    def cancelled(self) -> list[str]:
+        """The operation of every call cancelled while it stalled, in order."""
+        return self._faults.cancelled
+
+    @property
+    def stalling(self) -> int:
+        """How many calls are stalling now."""
+        return self._faults.stalling
+
+    @property
+    def _faults(self) -> _Faults:
+        return cast(_Faults, self._self_runtime)

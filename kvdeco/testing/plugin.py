@@ -4,7 +4,7 @@ It registers the Hypothesis profiles ``kvdeco-quick`` and ``kvdeco-thorough`` (c
 ``KVDECO_HYPOTHESIS_PROFILE``; see :mod:`kvdeco.testing.profiles`), shows the one in use in
 the report header, and offers fixtures:
 
-- ``manual_clock``: a fresh :class:`~kvdeco.testing.state_machine.ManualClock`;
+- ``manual_clock``: a fresh :class:`~kvdeco.testing.ManualClock`;
 - ``memory_store``: an empty ``MemoryStore`` on ``manual_clock``;
 - ``recording_store``: a :class:`~kvdeco.testing.faults.RecordingStore` over ``memory_store``.
 

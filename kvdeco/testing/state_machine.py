@@ -20,6 +20,13 @@ Time: a store that takes a clock (``MemoryStore(clock=...)``) is driven by a
 :class:`ManualClock` the machine advances, so expiry is checked exactly and without waiting.
 Without one, the machine writes entries with a short real TTL (``expiry_seconds``) and waits
 them out now and then; reads close to an expiry accept either outcome.
+
+This module's one job is that public entry point, :func:`store_state_machine` (documented in
+the testing guide; ``kvdeco.testing`` exports it), with the two names its callers meet: the
+:class:`StoreMachine` it returns and the :class:`ContractViolation` a failure raises. What it
+builds on lives apart: :mod:`kvdeco.testing.model` (the model, the configuration),
+:mod:`kvdeco.testing.machine` (the checks) and :mod:`kvdeco.testing.rules` (the rules
+programs are made of).
 """
 
 from __future__ import annotations
@@ -37,14 +44,7 @@ from kvdeco.testing.model import ContractViolation, MachineConfig
 from kvdeco.testing.rules import build_machine
 from kvdeco.validation import DEFAULT_COLLECTION
 
-__all__ = [
-    "ContractViolation",
-    "MachineConfig",
-    "ManualClock",
-    "StoreMachine",
-    "build_machine",
-    "store_state_machine",
-]
+__all__ = ["ContractViolation", "StoreMachine", "store_state_machine"]
 
 
 def store_state_machine(

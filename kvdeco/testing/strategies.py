@@ -26,18 +26,22 @@ from hypothesis import strategies as st
 from kvdeco.errors import InvalidKeyError, InvalidTTLError, SerializationError
 
 __all__ = [
+    "SEPARATORS",
     "SPECIAL_NAMES",
     "InvalidCall",
+    "colliding_names",
     "collections",
     "invalid_calls",
     "invalid_keys",
     "invalid_ttls",
     "invalid_values",
     "json_mappings",
+    "json_scalars",
     "json_values",
     "keys",
     "large_mappings",
     "mismatched_put_many",
+    "separators",
     "valid_ttls",
 ]
 
@@ -61,6 +65,14 @@ SPECIAL_NAMES: tuple[str, ...] = (
     "k" * 300,
 )
 """Names that have broken real stores and wrappers: separators, escapes, unicode, length."""
+
+SEPARATORS: tuple[str, ...] = (":", "__", "::", "/", ":/", "→")
+"""Separators of prefix and collection wrappers: single characters, pairs whose first
+character a name can end with (``"__"``, ``":/"``), and one outside ASCII."""
+
+# Few characters, chosen to collide: separator characters, the escape characters ``%`` and
+# ``\``, the hex digits of ``%2F`` (an escaped ``/``), letters outside ASCII.
+_COLLIDING = "a:_%\\/2Féк"
 
 _JSON_INT = st.integers(min_value=-(2**53), max_value=2**53)
 """Integers every JSON implementation reads back exactly."""
@@ -93,20 +105,47 @@ def collections(
     return st.one_of(st.none(), keys(alphabet=alphabet, max_size=max_size))
 
 
-def json_values(*, max_leaves: int = 12) -> st.SearchStrategy[Any]:
-    """Any JSON-compatible value: nested lists and string-keyed dicts of JSON scalars.
+def separators() -> st.SearchStrategy[str]:
+    """One of the :data:`SEPARATORS`."""
+    return st.sampled_from(SEPARATORS)
 
-    Floats are finite (NaN and infinity are not JSON); integers stay within ``2**53``.
+
+def colliding_names(*, max_size: int = 5) -> st.SearchStrategy[str]:
+    """Short names that try hard to look like one another once joined with a separator.
+
+    Most are drawn from a few characters: those of the :data:`SEPARATORS`, the escape
+    characters ``%`` and ``\\``, the hex digits of ``%2F`` and letters outside ASCII; the
+    others are arbitrary text. Give them as view labels, collections and keys to a wrapper
+    that joins names, to look for two that it stores in the same place.
+
+    Args:
+        max_size: Longest name.
     """
-    scalars = st.one_of(
+    return st.one_of(
+        st.text(alphabet=_COLLIDING, max_size=max_size),
+        _text(None, min(max_size, 4)),
+    )
+
+
+def json_scalars() -> st.SearchStrategy[Any]:
+    """JSON scalars: ``None``, booleans, integers, floats and text.
+
+    Floats are finite (NaN and infinity are not JSON); integers stay within ``2**53``. Cheaper
+    to draw than :func:`json_values`, for a test that needs many values but no nesting.
+    """
+    return st.one_of(
         st.none(),
         st.booleans(),
         _JSON_INT,
         st.floats(allow_nan=False, allow_infinity=False),
         _text(None, 20),
     )
+
+
+def json_values(*, max_leaves: int = 12) -> st.SearchStrategy[Any]:
+    """Any JSON-compatible value: nested lists and string-keyed dicts of :func:`json_scalars`."""
     return st.recursive(
-        scalars,
+        json_scalars(),
         lambda inner: st.one_of(
             st.lists(inner, max_size=4),
             st.dictionaries(_text(None, 10), inner, max_size=4),

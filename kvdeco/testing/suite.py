@@ -24,8 +24,9 @@ from typing import Any, ClassVar
 import pytest
 from hypothesis.stateful import run_state_machine_as_test
 
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.contract import StoreContract
-from kvdeco.testing.state_machine import ManualClock, store_state_machine
+from kvdeco.testing.state_machine import store_state_machine
 
 __all__ = ["StoreLaws", "StoreModelCheck"]
 
@@ -39,7 +40,7 @@ class StoreModelCheck:
 
     Attributes:
         machine_options: Keyword arguments for
-            :func:`~kvdeco.testing.state_machine.store_state_machine` (``capabilities``,
+            :func:`~kvdeco.testing.store_state_machine` (``capabilities``,
             ``keys`` for stores that cannot take every character, ``expiry_seconds``...).
     """
 

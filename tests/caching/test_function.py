@@ -10,7 +10,7 @@ import pytest
 
 from kvdeco import MemoryStore, StoreConnectionError
 from kvdeco.caching import cached
-from kvdeco.testing.clock import ManualClock
+from kvdeco.testing import FlakyStore, ManualClock
 from tests.logged import captured, text
 
 
@@ -27,18 +27,6 @@ class Counter:
         if self.gate is not None:
             await self.gate.wait()
         return {"item": item, "run": self.runs} if self.result == "unset" else self.result
-
-
-class BrokenStore(MemoryStore):
-    """A store whose reads and writes fail as a dropped connection would."""
-
-    async def get(self, key: str, *, collection: str | None = None) -> Any:
-        raise StoreConnectionError("connection refused", operation="get")
-
-    async def put(
-        self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
-    ) -> None:
-        raise StoreConnectionError("connection refused", operation="put")
 
 
 def make(store: Any, counter: Counter, **options: Any) -> Any:
@@ -256,7 +244,7 @@ async def test_a_result_json_would_change_is_a_type_error_at_the_first_call() ->
 
 async def test_a_failing_store_never_fails_the_call() -> None:
     counter = Counter(result={"secret": "canary-value-71"})
-    load = make(BrokenStore(), counter)
+    load = make(FlakyStore.failing(MemoryStore(), StoreConnectionError), counter)
     with captured("kvdeco.cached") as records:
         assert await load(1) == {"secret": "canary-value-71"}
         await load.wait_pending()
@@ -267,7 +255,11 @@ async def test_a_failing_store_never_fails_the_call() -> None:
 
 
 async def test_raise_on_cache_error_raises_the_store_error() -> None:
-    load = make(BrokenStore(), Counter(), raise_on_cache_error=True)
+    load = make(
+        FlakyStore.failing(MemoryStore(), StoreConnectionError),
+        Counter(),
+        raise_on_cache_error=True,
+    )
     with pytest.raises(StoreConnectionError):
         await load(1)
 

@@ -15,7 +15,7 @@ import pytest
 
 from kvdeco import RedisStore, RetryWrapper, StatisticsWrapper, TimeoutWrapper
 from kvdeco.caching import cached
-from tests.faults.redis_process import RedisProcess, free_port, require_redis_server
+from tests.redis_server import RedisProcess, free_port, require_redis_server
 
 STORE_TIMEOUT = 0.3
 WORK = 0.05
@@ -61,15 +61,8 @@ async def test_with_the_connection_refused_calls_return_the_function_result() ->
 @pytest.fixture
 def paused_redis(tmp_path: Path) -> Iterator[RedisProcess]:
     require_redis_server()
-    server = RedisProcess(tmp_path)
-    server.start()
-    try:
+    with RedisProcess(tmp_path) as server:
         yield server
-    finally:
-        try:
-            server.resume()
-        finally:
-            server.stop()
 
 
 async def test_with_the_server_paused_calls_return_within_the_timeout_plus_the_work(

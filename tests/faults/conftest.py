@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.faults.redis_process import require_redis_server
+from tests.redis_server import require_redis_server
 
 
 @pytest.fixture(autouse=True)

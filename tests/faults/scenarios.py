@@ -51,7 +51,7 @@ from tests.faults.ledger import (
     seed_value,
     value_for,
 )
-from tests.faults.redis_process import RedisProcess
+from tests.redis_server import RedisProcess
 
 __all__ = ["Plan", "run"]
 

@@ -30,7 +30,7 @@ from kvdeco import (
     TimeoutWrapper,
 )
 from kvdeco.wrappers.circuit_breaker import CircuitState
-from tests.faults.redis_process import RedisProcess
+from tests.redis_server import RedisProcess
 
 RECOVERY = 1.0
 TIMEOUT = 0.2

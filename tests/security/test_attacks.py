@@ -14,6 +14,7 @@ import binascii
 import gzip
 import json
 import logging
+import math
 import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -44,9 +45,9 @@ from kvdeco import (
     reencrypt_collection,
 )
 from kvdeco.operations import OPERATIONS, Call
+from kvdeco.testing import FlakyStore
 from kvdeco.validation import DEFAULT_COLLECTION
 from tests.security.canary import CANARY, rendered
-from tests.wrappers.faults import HangingStore
 
 DATA = "__encrypted_data__"
 KEY = Fernet.generate_key()
@@ -387,7 +388,10 @@ async def a_bad_day(inner: MemoryStore) -> list[BaseException]:
         (SerializationError, store.put("bad", {"secret": CANARY, "set": {1}}, collection="c")),
         (InvalidTTLError, store.put("bad", small, collection="c", ttl=-1)),
         (DecryptionError, store.get("tampered", collection="c")),
-        (OperationTimeoutError, production_stack(HangingStore()).get("k")),
+        (
+            OperationTimeoutError,
+            production_stack(FlakyStore.failing(MemoryStore(), math.inf)).get("k"),
+        ),
     ]
     for expected, call in failing:
         with pytest.raises(expected) as error:

@@ -46,7 +46,8 @@ from kvdeco import (
     TTLClampWrapper,
 )
 from kvdeco.stores.adapter import adapt
-from tests.faults.redis_process import RedisProcess, require_redis_server
+from kvdeco.testing import strategies as kst
+from tests.redis_server import RedisProcess, require_redis_server
 from tests.security.canary import CANARY, rendered
 
 DOCUMENTED = (KeyValueOperationError, TypeError, ValueError)
@@ -112,9 +113,6 @@ bad_ttls = st.one_of(
     st.booleans(),
     st.sampled_from([math.nan, math.inf, -math.inf, "10", [1], 1j]),
 )
-json_leaf = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=6)
-)
 not_json = st.one_of(
     st.sets(st.integers(), max_size=2),
     st.binary(max_size=4),
@@ -122,7 +120,7 @@ not_json = st.one_of(
     st.sampled_from([math.nan, math.inf, 1j, frozenset({1})]),
 )
 good_values = st.one_of(
-    st.dictionaries(st.text(max_size=4), json_leaf, max_size=3).map(
+    st.dictionaries(st.text(max_size=4), kst.json_scalars(), max_size=3).map(
         lambda extra: {**extra, "secret": CANARY}
     ),
     st.just(HUGE_VALUE),

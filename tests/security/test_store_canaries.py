@@ -15,7 +15,7 @@ import pytest
 from kvdeco.errors import BaseKeyValueError
 from kvdeco.stores.disk import DiskStore
 from kvdeco.stores.redis import RedisStore
-from tests.faults.redis_process import RedisProcess, free_port, require_redis_server
+from tests.redis_server import RedisProcess, free_port, require_redis_server
 from tests.security.canary import CANARY, rendered
 from tests.stores._kinds import STORE_KINDS, store_of_kind
 
@@ -73,15 +73,13 @@ async def test_an_unreachable_redis_does_not_show_the_value() -> None:
 
 async def test_a_redis_that_refuses_writes_does_not_show_the_value(tmp_path: Path) -> None:
     require_redis_server()
-    server = RedisProcess(tmp_path)
-    server.start()
-    store = RedisStore(server.url, namespace="canary")
-    try:
-        await store.client.config_set("maxmemory", "1")
-        await _assert_each_refused_cleanly(_secret_writes(store))
-    finally:
-        await store.close()
-        server.stop()
+    with RedisProcess(tmp_path) as server:
+        store = RedisStore(server.url, namespace="canary")
+        try:
+            await store.client.config_set("maxmemory", "1")
+            await _assert_each_refused_cleanly(_secret_writes(store))
+        finally:
+            await store.close()
 
 
 async def test_a_locked_disk_store_does_not_show_the_value(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ from kvdeco import (
 )
 from kvdeco.errors import DeserializationError, InvalidKeyError, SerializationError
 from kvdeco.stores.redis import RedisStore
-from kvdeco.testing import StoreContract
+from kvdeco.testing import RecordingStore, StoreContract
+from tests.redis_server import free_port
 from tests.stores._stack import wrapper_stack
 
 
@@ -229,14 +230,8 @@ async def test_text_redis_cannot_hold_is_refused_with_kvdeco_errors(
         await redis_store.get("\ud800")
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def test_an_unreachable_server_is_a_connection_error() -> None:
-    store = RedisStore(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     try:
         with pytest.raises(StoreConnectionError) as caught:
             await store.get("k")
@@ -248,22 +243,16 @@ async def test_an_unreachable_server_is_a_connection_error() -> None:
 
 
 async def test_retry_with_its_defaults_retries_an_unreachable_server() -> None:
-    attempts = 0
-
-    class Counting(RedisStore):
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            nonlocal attempts
-            attempts += 1
-            return await super().get(key, collection=collection)
-
-    inner = Counting(f"redis://127.0.0.1:{_closed_port()}/0", socket_connect_timeout=1)
+    inner = RecordingStore(
+        RedisStore(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    )
     store = with_retry(max_retries=2, initial_delay=0.001)(inner)
     try:
         with pytest.raises(StoreConnectionError):
             await store.get("k")
     finally:
         await inner.close()
-    assert attempts == 3
+    assert inner.calls == {"get": 3}
 
 
 async def test_a_server_that_does_not_answer_is_a_timeout_error() -> None:

@@ -10,7 +10,6 @@ import inspect
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from redis import exceptions as rex
@@ -25,7 +24,8 @@ from kvdeco.errors import (
     StoreTimeoutError,
 )
 from kvdeco.stores.redis import RedisStore, _failure
-from tests.faults.redis_process import RedisProcess, free_port, require_redis_server
+from kvdeco.testing import RecordingStore
+from tests.redis_server import RedisProcess, free_port, require_redis_server
 from tests.security.canary import CANARY, rendered
 
 # What redis-py makes of a failed pipeline command: the whole command, its value included.
@@ -117,22 +117,12 @@ def test_a_cluster_url_with_a_database_is_a_setup_error(redis_cluster_url: str) 
         RedisStore(redis_cluster_url + "/12", cluster=True)
 
 
-class _CountingStore(RedisStore):
-    """A real RedisStore that counts the calls of ``get`` that reach it."""
-
-    calls = 0
-
-    async def get(self, key: str, *, collection: str | None = None) -> Any:
-        self.calls += 1
-        return await super().get(key, collection=collection)
-
-
 async def test_an_unreachable_cluster_is_retried_then_a_connection_error(refused_url: str) -> None:
-    inner = _CountingStore(refused_url, cluster=True)
+    inner = RecordingStore(RedisStore(refused_url, cluster=True))
     store = RetryWrapper(inner, max_retries=2, initial_delay=0.01)
     with pytest.raises(StoreConnectionError) as caught:
         await store.get("k")
-    assert inner.calls == 3
+    assert inner.calls == {"get": 3}
     assert caught.value.__cause__ is None and caught.value.__context__ is None
     await inner.close()
 
@@ -170,16 +160,14 @@ async def test_a_refused_port_on_one_server_is_a_connection_error(refused_url: s
 async def full_server(tmp_path: Path) -> AsyncIterator[RedisStore]:
     """A private server with no memory left for writes (maxmemory 1 byte, noeviction)."""
     require_redis_server()
-    server = RedisProcess(tmp_path)
-    server.start()
-    store = RedisStore(server.url, namespace=f"t{uuid.uuid4().hex}")
-    try:
-        await store.client.config_set("maxmemory", "1")
-        await store.client.config_set("maxmemory-policy", "noeviction")
-        yield store
-    finally:
-        await store.close()
-        server.stop()
+    with RedisProcess(tmp_path) as server:
+        store = RedisStore(server.url, namespace=f"t{uuid.uuid4().hex}")
+        try:
+            await store.client.config_set("maxmemory", "1")
+            await store.client.config_set("maxmemory-policy", "noeviction")
+            yield store
+        finally:
+            await store.close()
 
 
 @pytest.mark.parametrize("ttl", [None, 60])

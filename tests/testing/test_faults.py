@@ -1,7 +1,12 @@
-"""FlakyStore fails exactly on schedule and changes nothing when it does; RecordingStore
-sees every call and TTL; both keep the capabilities of the store they wrap."""
+"""FlakyStore fails or stalls exactly on schedule and changes nothing when it fails; a hung call
+lasts until cancelled; RecordingStore sees every call and TTL; both keep the capabilities of
+the store they wrap."""
 
 from __future__ import annotations
+
+import asyncio
+import math
+import time
 
 import pytest
 
@@ -50,16 +55,63 @@ async def test_an_outage_lasts_until_rescheduled() -> None:
     assert await store.get("k") is None
 
 
+async def test_an_outage_lasts_until_recovered() -> None:
+    store = FlakyStore(MemoryStore(), [None])
+    await store.put("k", {"v": 1})
+    store.outage(TimeoutError)
+    for _ in range(2):
+        with pytest.raises(TimeoutError, match="injected fault in get"):
+            await store.get("k")
+    store.recover()
+    assert await store.get("k") == {"v": 1}
+    assert store.calls == {"put": 1, "get": 3}
+
+
+async def test_a_stall_delays_the_call_then_lets_it_through() -> None:
+    store = FlakyStore(MemoryStore(), [0.05])
+    started = time.monotonic()
+    await store.put("k", {"v": 1})
+    assert time.monotonic() - started >= 0.05
+    assert await store.get("k") == {"v": 1}
+    assert store.cancelled == [] and store.stalling == 0
+
+
+async def test_a_hang_lasts_until_the_call_is_cancelled() -> None:
+    inner = MemoryStore()
+    store = FlakyStore.failing(inner, math.inf)
+    waiting = asyncio.ensure_future(store.wait_for_stall())
+    await asyncio.sleep(0)
+    assert not waiting.done()  # nothing stalls yet
+    call = asyncio.ensure_future(store.put("k", {"v": 1}))
+    await asyncio.wait_for(waiting, 5)
+    assert store.stalling == 1
+    await asyncio.wait_for(store.wait_for_stall(), 0.01)  # one is stalling: returns at once
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert store.cancelled == ["put"] and store.stalling == 0
+    assert await inner.get("k") is None  # the hung call never reached the store
+
+
+async def test_a_timeout_cancels_a_hung_call() -> None:
+    store = FlakyStore(MemoryStore(), [math.inf])
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(store.get("k"), 0.01)
+    assert store.cancelled == ["get"]
+    assert await store.get("k") is None  # the schedule ran out: the next call goes through
+
+
 async def test_a_recording_store_records_calls_and_ttls() -> None:
     store = RecordingStore(MemoryStore())
     await store.put("a", {}, collection="c", ttl=5)
     await store.put_many(["b", "c"], [{}, {}], ttl=None)
     await store.get_many(["a", "b"], collection="c")
     assert store.calls == {"put": 1, "put_many": 1, "get_many": 1}
+    assert store.operations == ["put", "put_many", "get_many"]
     assert store.ttls == [5, None]
     assert store.log[0] == RecordedCall("put", "c", ("a",), 5)
     store.reset()
-    assert store.log == [] and not store.calls
+    assert store.log == [] and store.operations == [] and not store.calls
 
 
 async def test_test_doubles_keep_the_capabilities_and_stack() -> None:

@@ -21,10 +21,8 @@ from kvdeco import (
     LoggingWrapper,
     MemoryStore,
     PassthroughCacheWrapper,
-    PrefixCollectionsWrapper,
     ReadOnlyWrapper,
     RetryWrapper,
-    SingleCollectionWrapper,
     TimeoutWrapper,
     TTLClampWrapper,
     compressed,
@@ -97,15 +95,8 @@ def test_ttl_clamp_stack_reads_back_clamped_ttls(path: str) -> None:
     machine.TestCase("runTest").runTest()
 
 
-# -- isolation of the view wrappers -------------------------------------------------------
-
-TestPrefixCollectionsViewsAreIsolated = laws.isolation_machine(
-    lambda store, name: PrefixCollectionsWrapper(store, prefix=name), names=("a", "ab")
-).TestCase
-
-TestSingleCollectionViewsAreIsolated = laws.isolation_machine(
-    lambda store, name: SingleCollectionWrapper(store, collection=name), names=("a", "ab")
-).TestCase
+# The isolation law of the view wrappers runs with each wrapper's own tests
+# (tests/wrappers/test_prefix_collections.py, test_single_collection.py, test_prefix_keys.py).
 
 # -- read-only, TTL clamp ---------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import find, given
+from hypothesis.errors import NoSuchExample
 
 from kvdeco import MemoryStore
 from kvdeco.testing import kit_settings
@@ -34,6 +35,13 @@ def test_values_are_json_objects(value: Any) -> None:
 
 
 @FEW
+@given(kst.json_scalars())
+def test_scalars_are_json_scalars(value: Any) -> None:
+    assert not isinstance(value, (dict, list))
+    assert json.loads(json.dumps(value, allow_nan=False)) == value
+
+
+@FEW
 @given(kst.large_mappings(min_size=1024))
 def test_large_mappings_are_large(value: Any) -> None:
     assert len(json.dumps(value, sort_keys=True)) >= 1024
@@ -48,6 +56,15 @@ def test_valid_ttls_are_accepted(ttl: Any) -> None:
 def test_special_names_cover_separators_escapes_and_unicode() -> None:
     for needed in ["", ":", "__", "%", "\\", "ключ"]:
         assert needed in kst.SPECIAL_NAMES
+
+
+def test_colliding_names_reach_every_separator_escape_and_unicode_and_stay_short() -> None:
+    assert {":", "__", "::", "/", ":/", "→"} <= set(kst.SEPARATORS)
+    assert find(kst.separators(), lambda separator: separator == "→") == "→"
+    for needed in [":", "_", "/", "%", "2", "F", "\\", "é", "к"]:
+        assert needed in find(kst.colliding_names(), lambda name, part=needed: part in name)
+    with pytest.raises(NoSuchExample):
+        find(kst.colliding_names(max_size=3), lambda name: len(name) > 3, settings=FEW)
 
 
 @FEW

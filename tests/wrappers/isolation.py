@@ -1,10 +1,13 @@
-"""A property shared by the view wrappers: views over one inner store never meet.
+"""A property shared by the view wrappers: views over one inner store never meet, whatever
+their labels.
 
-Each wrapper's tests draw entries ``(view, collection, key)`` with names full of separators,
-``%``, backslashes and unicode, write them all through their views into ONE inner store, and
-check that every view reads back exactly its own entries and lists exactly its own keys and
-collections, unprefixed. A state machine then runs writes, deletes and destroys through two
-views against a dict model per view.
+Each wrapper's tests draw entries ``(view label, collection, key)`` from the kit's
+:func:`~kvdeco.testing.strategies.colliding_names` and a separator from its
+:func:`~kvdeco.testing.strategies.separators`, write them all through their views into ONE
+inner store, and check that every view reads back exactly its own entries and lists exactly
+its own keys and collections, unprefixed. The labels are drawn, which the kit's isolation
+machine (``kvdeco.testing.laws.isolation_machine``, with views of fixed names, run by each
+wrapper's tests too) leaves to its caller.
 """
 
 from __future__ import annotations
@@ -15,20 +18,13 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kvdeco import MemoryStore
+from kvdeco.testing import strategies as kst
 from kvdeco.validation import DEFAULT_COLLECTION
 
-# Few characters, chosen to collide: separators, escape characters, a hex digit, unicode.
-_TRICKY = st.text(alphabet="a:_%\\/2Féк", max_size=5)
-names = st.one_of(_TRICKY, st.text(max_size=4))
-"""Strings that try hard to look like each other once joined with a separator."""
-
-separators = st.sampled_from([":", "__", "::", "/", ":/"])
-"""Separators, including ones of two characters that a name can end with part of."""
-
-_entry = st.tuples(names, st.one_of(st.none(), names), names)
+_names = kst.colliding_names()
+_entry = st.tuples(_names, st.one_of(st.none(), _names), _names)
 
 
 @st.composite
@@ -39,7 +35,7 @@ def cases(draw: st.DrawFn) -> tuple[str, list[tuple[str, str | None, str]]]:
     occurs: the pieces, used as (label, key), (label, collection) and (collection, key), would
     all be stored under that same string if the wrapper let them.
     """
-    separator = draw(separators)
+    separator = draw(kst.separators())
     drawn = draw(st.lists(_entry, max_size=6))
     pieces = st.lists(st.text(alphabet=separator + "a%", max_size=3), min_size=2, max_size=3)
     for joined in draw(st.lists(pieces.map(separator.join), min_size=1, max_size=2)):
@@ -103,67 +99,3 @@ def views_never_meet(make_view: Callable[[Any, str, str], Any]) -> Callable[...,
         check_views_are_isolated(lambda inner, label: make_view(inner, label, separator), drawn)
 
     return test
-
-
-def views_behave_like_dicts(make_view: MakeView, labels: tuple[str, str]) -> type:
-    """A state machine: two views over one inner store against one dict model per view.
-
-    Writes, deletes, ``destroy_collection`` and ``destroy`` through either view must leave
-    both views reading, listing and counting exactly what their own models hold.
-    """
-    collections = st.one_of(st.none(), st.sampled_from(["c", "c:d", "%", "default_collection"]))
-    keys = st.sampled_from(["k", "k:1", "", "%3A"])
-    view = st.sampled_from(labels)
-
-    class ViewMachine(RuleBasedStateMachine):
-        def __init__(self) -> None:
-            super().__init__()
-            self.loop = asyncio.new_event_loop()
-            inner = MemoryStore()
-            self.views = {label: make_view(inner, label) for label in labels}
-            self.models: dict[str, dict[tuple[str, str], int]] = {label: {} for label in labels}
-
-        def run(self, awaitable: Any) -> Any:
-            return self.loop.run_until_complete(awaitable)
-
-        @rule(label=view, collection=collections, key=keys, n=st.integers(0, 9))
-        def put(self, label: str, collection: str | None, key: str, n: int) -> None:
-            self.run(self.views[label].put(key, {"n": n}, collection=collection))
-            self.models[label][(_collection(collection), key)] = n
-
-        @rule(label=view, collection=collections, key=keys)
-        def delete(self, label: str, collection: str | None, key: str) -> None:
-            deleted = self.run(self.views[label].delete(key, collection=collection))
-            assert deleted == (
-                self.models[label].pop((_collection(collection), key), None) is not None
-            )
-
-        @rule(label=view, collection=collections)
-        def destroy_collection(self, label: str, collection: str | None) -> None:
-            name, model = _collection(collection), self.models[label]
-            doomed = [place for place in model if place[0] == name]
-            assert self.run(self.views[label].destroy_collection(collection)) == bool(doomed)
-            for place in doomed:
-                del model[place]
-
-        @rule(label=view)
-        def destroy(self, label: str) -> None:
-            assert self.run(self.views[label].destroy()) == bool(self.models[label])
-            self.models[label].clear()
-
-        @invariant()
-        def each_view_holds_its_model(self) -> None:
-            for label, model in self.models.items():
-                store = self.views[label]
-                assert sorted(self.run(store.collections())) == sorted({c for c, _ in model})
-                for name in {c for c, _ in model}:
-                    listed = sorted(self.run(store.keys(name)))
-                    assert listed == sorted(k for c, k in model if c == name)
-                    values = self.run(store.get_many(listed, collection=name))
-                    assert values == [{"n": model[(name, k)]} for k in listed]
-
-        def teardown(self) -> None:
-            self.loop.close()
-
-    ViewMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=15, deadline=None)
-    return ViewMachine.TestCase

@@ -58,19 +58,59 @@ def test_wrapper_operations_are_coroutine_functions() -> None:
         assert asyncio.iscoroutinefunction(getattr(store, name)), name
 
 
-async def test_replacing_the_runtime_sends_every_operation_to_the_new_one() -> None:
-    seen: list[str] = []
+class Recorder:
+    """The runtime :class:`Recorded` binds: the names of the operations it ran, in order."""
 
-    class Recorder:
-        async def around(self, call: Call, proceed: Proceed) -> Any:
-            seen.append(call.op.name)
-            return await proceed(call)
+    def __init__(self) -> None:
+        self.seen: list[str] = []
 
-    store = AspectWrapper(MemoryStore(), Aspect())
-    store._self_runtime = Recorder()
-    await store.put("k", {})
-    await store.get("k")
-    assert seen == ["put", "get"]
+    async def around(self, call: Call, proceed: Proceed) -> Any:
+        self.seen.append(call.op.name)
+        return await proceed(call)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Recorded(Aspect):
+    """An aspect with state per store: each store it is bound to gets a recorder of its own."""
+
+    label: ClassVar[str] = "recorded"
+    exposed: ClassVar[tuple[str, ...]] = ("seen",)
+
+    def bind(self) -> Recorder:
+        return Recorder()
+
+
+async def test_every_operation_runs_through_the_runtime_its_aspect_binds() -> None:
+    decorator = Decorator(Recorded(), AspectWrapper)
+    for make in (lambda: decorator(MemoryStore()), lambda: decorator(MemoryStore)()):
+        store, other = make(), make()
+        await store.put("k", {})
+        await store.get("k")
+        await store.ttl("k")
+        await store.put_many(["a"], [{}])
+        await store.get_many(["a"])
+        await store.ttl_many(["a"])
+        await store.delete("k")
+        await store.delete_many(["a"])
+        await store.keys()
+        await store.collections()
+        await store.destroy_collection("c")
+        await store.destroy()
+        assert store.seen == [
+            "put",
+            "get",
+            "ttl",
+            "put_many",
+            "get_many",
+            "ttl_many",
+            "delete",
+            "delete_many",
+            "keys",
+            "collections",
+            "destroy_collection",
+            "destroy",
+        ]
+        assert other.seen == []  # one runtime per store, bound when the store is made
 
 
 async def test_a_bad_call_raises_when_awaited_not_when_made() -> None:

@@ -20,8 +20,7 @@ from kvdeco import (
     StoreConnectionError,
     with_circuit_breaker,
 )
-from kvdeco.testing import StoreContract, decorated_both_ways
-from kvdeco.testing.clock import ManualClock
+from kvdeco.testing import FlakyStore, ManualClock, StoreContract, decorated_both_ways
 from kvdeco.wrappers.circuit_breaker import CircuitState
 from tests.logged import captured
 
@@ -32,19 +31,14 @@ class TestCircuitBreakerContract(StoreContract):
         return decorated_both_ways(with_circuit_breaker, MemoryStore)[request.param]
 
 
-class SwitchableStore(MemoryStore):
-    """A MemoryStore that fails every call as a dead server would while ``down`` is set."""
+def switchable() -> FlakyStore:
+    """A store that is up until its ``outage()``, down until its ``recover()``."""
+    return FlakyStore(MemoryStore())
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.down = False
-        self.calls = 0
 
-    async def get(self, key: str, *, collection: str | None = None) -> Any:
-        self.calls += 1
-        if self.down:
-            raise StoreConnectionError("connection refused", operation="get")
-        return await super().get(key, collection=collection)
+def go_down(store: FlakyStore) -> None:
+    """Fail every call as a dead server would."""
+    store.outage(StoreConnectionError)
 
 
 def guarded(store: Any, clock: ManualClock, **options: Any) -> Any:
@@ -59,22 +53,22 @@ async def fail(store: Any, times: int) -> None:
 
 
 async def test_it_opens_after_the_threshold_and_then_fails_fast_without_calling_the_store() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock)
-    inner.down = True
+    go_down(inner)
     await fail(store, 3)
     assert store.circuit.state is CircuitState.OPEN
     with pytest.raises(CircuitOpenError) as raised:
         await store.get("k")
-    assert inner.calls == 3
+    assert inner.calls == {"get": 3}
     assert raised.value.retry_after == pytest.approx(10)
     assert (store.circuit.opens, store.circuit.rejected) == (1, 1)
 
 
 async def test_after_the_recovery_timeout_one_trial_closes_it_or_opens_it_again() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock)
-    inner.down = True
+    go_down(inner)
     await fail(store, 3)
     clock.advance(10)
     assert store.circuit.current_state() is CircuitState.HALF_OPEN
@@ -84,18 +78,18 @@ async def test_after_the_recovery_timeout_one_trial_closes_it_or_opens_it_again(
     with pytest.raises(CircuitOpenError):
         await store.get("k")
     clock.advance(0.1)
-    inner.down = False
+    inner.recover()
     assert await store.get("k") is None
     assert store.circuit.state is CircuitState.CLOSED
 
 
 async def test_a_success_resets_the_count_of_consecutive_failures() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock)
     for _ in range(5):
-        inner.down = True
+        go_down(inner)
         await fail(store, 2)
-        inner.down = False
+        inner.recover()
         await store.get("k")
     assert store.circuit.state is CircuitState.CLOSED
 
@@ -111,37 +105,29 @@ async def test_the_caller_s_mistakes_never_count_as_failures() -> None:
 
 
 async def test_a_failure_rate_over_the_window_opens_it_too() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock, failure_threshold=100, failure_rate=0.5, window=10)
     for n in range(11):  # ends on a failure, with a full window: 5 of the last 10 failed
-        inner.down = n % 2 == 0
-        if inner.down:
+        if n % 2 == 0:
+            go_down(inner)
             await fail(store, 1)
         else:
+            inner.recover()
             await store.get("k")
     assert store.circuit.state is CircuitState.OPEN
 
 
 async def test_half_open_lets_only_its_trial_calls_through_under_thousands_of_tasks() -> None:
-    clock, gate = ManualClock(), asyncio.Event()
-
-    class SlowStore(SwitchableStore):
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            if not self.down:
-                await gate.wait()
-            return await super().get(key, collection=collection)
-
-    inner = SlowStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock, half_open_max_calls=2)
-    inner.down = True
+    go_down(inner)
     await fail(store, 3)
     clock.advance(10)
-    inner.down, inner.calls = False, 0
+    # Back up but slow: every task starts before the trial calls that reach the store return.
+    inner.schedule(lambda _operation, _n: 0.01)
     calls = [asyncio.ensure_future(store.get("k")) for _ in range(5000)]
-    await asyncio.sleep(0)
-    gate.set()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)
-    assert inner.calls == 2
+    assert inner.calls == {"get": 3 + 2}  # the three failures, then the two trial calls only
     assert sum(o is None for o in outcomes) == 2
     assert all(isinstance(o, CircuitOpenError) for o in outcomes if o is not None)
     assert store.circuit.state is CircuitState.CLOSED
@@ -151,8 +137,16 @@ async def test_each_instance_of_a_decorated_class_has_its_own_breaker() -> None:
     clock = ManualClock()
 
     @with_circuit_breaker(failure_threshold=1, clock=clock)
-    class Guarded(SwitchableStore):
-        pass
+    class Guarded(MemoryStore):
+        """Its instances fail while ``down``: the class path needs a store class, which the
+        kit's FlakyStore (a wrapper of an instance) is not."""
+
+        down = False
+
+        async def get(self, key: str, *, collection: str | None = None) -> Any:
+            if self.down:
+                raise StoreConnectionError("connection refused", operation="get")
+            return await super().get(key, collection=collection)
 
     first, second = Guarded(), Guarded()
     first.down = True
@@ -163,9 +157,9 @@ async def test_each_instance_of_a_decorated_class_has_its_own_breaker() -> None:
 
 
 async def test_retry_does_not_retry_an_open_circuit_and_fallback_answers_for_it() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     breaker = guarded(inner, clock, failure_threshold=1)
-    inner.down = True
+    go_down(inner)
     await fail(breaker, 1)
     retried = RetryWrapper(breaker, max_retries=5, initial_delay=10)
     with pytest.raises(CircuitOpenError):
@@ -176,13 +170,13 @@ async def test_retry_does_not_retry_an_open_circuit_and_fallback_answers_for_it(
 
 
 async def test_transitions_are_logged_without_values() -> None:
-    clock, inner = ManualClock(), SwitchableStore()
+    clock, inner = ManualClock(), switchable()
     store = guarded(inner, clock, failure_threshold=1)
     with captured("kvdeco.circuit_breaker") as records:
-        inner.down = True
+        go_down(inner)
         await fail(store, 1)
         clock.advance(10)
-        inner.down = False
+        inner.recover()
         await store.get("k")
     events = [r.getMessage().split()[0] for r in records]
     assert events == ["circuit_open", "circuit_half_open", "circuit_closed"]
@@ -216,7 +210,7 @@ class BreakerModel(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = ManualClock()
-        self.inner = SwitchableStore()
+        self.inner = switchable()
         self.store = guarded(
             self.inner, self.clock, failure_threshold=self.THRESHOLD, recovery_timeout=self.RECOVERY
         )
@@ -233,9 +227,12 @@ class BreakerModel(RuleBasedStateMachine):
 
     @rule(down=st.booleans())
     def call(self, down: bool) -> None:
-        self.inner.down = down
+        if down:
+            go_down(self.inner)
+        else:
+            self.inner.recover()
         expected = self.model_state()
-        calls_before = self.inner.calls
+        calls_before = self.inner.calls["get"]
         try:
             self.loop.run_until_complete(self.store.get("k"))
             outcome = "ok"
@@ -244,7 +241,7 @@ class BreakerModel(RuleBasedStateMachine):
         except StoreConnectionError:
             outcome = "failed"
         if expected == "open":
-            assert outcome == "rejected" and self.inner.calls == calls_before
+            assert outcome == "rejected" and self.inner.calls["get"] == calls_before
             return
         assert outcome == ("failed" if down else "ok")
         if not down:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any
 
 import pytest
@@ -15,9 +16,9 @@ from kvdeco import (
     RedisStore,
     fail_open,
 )
-from kvdeco.testing import StoreContract, decorated_both_ways
-from tests.faults.redis_process import free_port
+from kvdeco.testing import FlakyStore, StoreContract, decorated_both_ways
 from tests.logged import captured, text
+from tests.redis_server import free_port
 from tests.security.canary import CANARY
 
 
@@ -67,27 +68,24 @@ async def test_bad_input_still_raises(refused: Any) -> None:
 
 
 async def test_a_cancelled_caller_still_sees_cancelled_error() -> None:
-    class Hanging(MemoryStore):
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            await asyncio.sleep(60)
-
-    store = fail_open(Hanging())
+    hanging = FlakyStore.failing(MemoryStore(), math.inf)
+    store = fail_open(hanging)
     call = asyncio.ensure_future(store.get("k"))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(hanging.wait_for_stall(), 5)
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call
+    assert hanging.cancelled == ["get"]
     assert store.fail_open.total == 0
 
 
 async def test_errors_it_is_not_told_to_absorb_still_raise() -> None:
-    class Broken(MemoryStore):
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            raise RuntimeError("a bug, not an outage")
+    def broken() -> FlakyStore:
+        return FlakyStore.failing(MemoryStore(), RuntimeError("a bug, not an outage"))
 
     with pytest.raises(RuntimeError):
-        await fail_open(Broken()).get("k")
-    absorbing = fail_open(absorb=(RuntimeError,))(Broken())
+        await fail_open(broken()).get("k")
+    absorbing = fail_open(absorb=(RuntimeError,))(broken())
     assert await absorbing.get("k") is None
 
 

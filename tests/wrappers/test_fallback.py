@@ -9,15 +9,19 @@ import pytest
 
 from kvdeco import MemoryStore
 from kvdeco.errors import ReadOnlyError
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import FlakyStore, RecordingStore, StoreContract, decorated_both_ways
 from kvdeco.wrappers.fallback import FallbackWrapper, with_fallback
-from tests.wrappers.faults import BrokenStore, RecordingStore
 
 
 class TestFallbackKeepsTheStoreContract(StoreContract):
     @pytest.fixture(params=["class", "instance"])
     def store(self, request: pytest.FixtureRequest) -> Any:
         return decorated_both_ways(with_fallback(MemoryStore()), MemoryStore)[request.param]
+
+
+def down(error: BaseException | None = None) -> FlakyStore:
+    """A primary whose every call fails (with ``ConnectionError("down")`` by default)."""
+    return FlakyStore.failing(MemoryStore(), ConnectionError("down") if error is None else error)
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ async def backup() -> MemoryStore:
 
 
 async def test_reads_come_from_the_fallback_when_the_primary_fails(backup: MemoryStore) -> None:
-    store = FallbackWrapper(primary=BrokenStore(ConnectionError("down")), fallback=backup)
+    store = FallbackWrapper(primary=down(), fallback=backup)
     assert await store.get("k", collection="c") == {"from": "backup"}
     value, remaining = await store.ttl("k", collection="c")
     assert value == {"from": "backup"} and remaining is not None
@@ -46,33 +50,31 @@ async def test_reads_come_from_the_primary_when_it_works(backup: MemoryStore) ->
 
 
 async def test_writes_go_to_the_primary_only_by_default() -> None:
-    fallback = RecordingStore()
-    store = FallbackWrapper(primary=BrokenStore(ConnectionError("down")), fallback=fallback)
+    fallback = RecordingStore(MemoryStore())
+    store = FallbackWrapper(primary=down(), fallback=fallback)
     with pytest.raises(ConnectionError):
         await store.put("k", {"v": 1})
     with pytest.raises(ConnectionError):
         await store.delete_many(["k"])
-    assert fallback.calls == []
+    assert fallback.log == []
     working = FallbackWrapper(primary=MemoryStore(), fallback=fallback)
     await working.put("k", {"v": 1})
-    assert fallback.calls == []
+    assert fallback.log == []
 
 
 async def test_failed_writes_go_to_the_fallback_when_asked() -> None:
-    fallback = RecordingStore()
-    store = FallbackWrapper(
-        primary=BrokenStore(ConnectionError("down")), fallback=fallback, write_to_fallback=True
-    )
+    fallback = RecordingStore(MemoryStore())
+    store = FallbackWrapper(primary=down(), fallback=fallback, write_to_fallback=True)
     await store.put("k", {"v": 1})
     await store.put_many(["a"], [{"v": 2}], ttl=5)
     assert await store.delete("a") is True
-    assert fallback.names() == ["put", "put_many", "delete"]
+    assert fallback.operations == ["put", "put_many", "delete"]
     assert await fallback.get("k") == {"v": 1}
 
 
 async def test_only_the_listed_errors_trigger_the_fallback(backup: MemoryStore) -> None:
     store = FallbackWrapper(
-        primary=BrokenStore(ReadOnlyError("no", operation="get")),
+        primary=down(ReadOnlyError("no", operation="get")),
         fallback=backup,
         fallback_on=(ConnectionError,),
     )
@@ -82,13 +84,11 @@ async def test_only_the_listed_errors_trigger_the_fallback(backup: MemoryStore) 
 
 @pytest.mark.parametrize("error", [asyncio.CancelledError(), KeyboardInterrupt()])
 async def test_never_swallows_cancellation_or_interrupts(error: BaseException) -> None:
-    fallback = RecordingStore()
-    store = FallbackWrapper(
-        primary=BrokenStore(error), fallback=fallback, fallback_on=(BaseException,)
-    )
+    fallback = RecordingStore(MemoryStore())
+    store = FallbackWrapper(primary=down(error), fallback=fallback, fallback_on=(BaseException,))
     with pytest.raises(type(error)):
         await store.get("k")
-    assert fallback.calls == []
+    assert fallback.log == []
 
 
 async def test_the_proxy_wraps_the_primary() -> None:
@@ -101,14 +101,12 @@ async def test_the_proxy_wraps_the_primary() -> None:
 
 
 async def test_py_key_value_spelling_is_accepted(backup: MemoryStore) -> None:
-    store = FallbackWrapper(
-        primary_key_value=BrokenStore(ConnectionError("down")), fallback_key_value=backup
-    )
+    store = FallbackWrapper(primary_key_value=down(), fallback_key_value=backup)
     assert await store.get("k", collection="c") == {"from": "backup"}
 
 
 async def test_the_decorator_applies_to_the_primary(backup: MemoryStore) -> None:
-    store = with_fallback(backup)(BrokenStore(ConnectionError("down")))
+    store = with_fallback(backup)(down())
     assert isinstance(store, FallbackWrapper)
     assert await store.get("j", collection="c") == {"from": "backup"}
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 
 from kvdeco import EntryTooLargeError, EntryTooSmallError, MemoryStore, SerializationError
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import RecordingStore, StoreContract, decorated_both_ways
+from kvdeco.testing import strategies as kst
 from kvdeco.wrappers.limit_size import LimitSizeWrapper, limit_size
-from tests.wrappers._support import CountingStore, json_mappings
 
 
 def size(value: dict[str, Any]) -> int:
@@ -62,7 +62,7 @@ async def test_with_raising_one_bad_entry_makes_put_many_write_nothing() -> None
 
 
 async def test_without_raising_bad_entries_are_skipped_and_the_rest_written() -> None:
-    inner = CountingStore()
+    inner = RecordingStore(MemoryStore())
     store = LimitSizeWrapper(
         inner, max_size=30, min_size=5, raise_on_too_large=False, raise_on_too_small=False
     )
@@ -71,7 +71,7 @@ async def test_without_raising_bad_entries_are_skipped_and_the_rest_written() ->
     await store.put("big", {"x": "y" * 100})
     await store.put_many(["tiny"], [{}])
     assert await inner.get("big") is None
-    assert inner.calls == ["put_many", "get_many", "get"]  # nothing left: nothing sent
+    assert inner.operations == ["put_many", "get_many", "get"]  # nothing left: nothing sent
 
 
 async def test_skipping_still_refuses_an_invalid_ttl_or_value() -> None:
@@ -91,10 +91,10 @@ async def test_reads_are_never_limited() -> None:
 
 
 async def test_bulk_calls_stay_bulk() -> None:
-    inner = CountingStore()
+    inner = RecordingStore(MemoryStore())
     store = LimitSizeWrapper(inner, max_size=100)
     await store.put_many(["a", "b"], [{"n": 1}, {"n": 2}])
-    assert inner.calls == ["put_many"]
+    assert inner.operations == ["put_many"]
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,7 @@ def test_the_decorator_reads_like_its_call() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(value=json_mappings)
+@given(value=kst.json_mappings(large=False))
 def test_a_value_is_written_exactly_when_its_size_is_within_the_limits(
     value: dict[str, Any],
 ) -> None:

@@ -14,9 +14,8 @@ import structlog
 from structlog.testing import capture_logs
 
 from kvdeco import MemoryStore
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import FlakyStore, StoreContract, decorated_both_ways
 from kvdeco.wrappers.logging import Logging, LoggingWrapper, logged
-from tests.wrappers.faults import BrokenStore
 
 SECRET = "hunter2-canary"
 
@@ -92,7 +91,9 @@ async def test_each_operation_gives_one_event_with_its_fields() -> None:
 
 
 async def test_an_error_is_logged_with_its_type_at_warning_and_raised() -> None:
-    store = LoggingWrapper(BrokenStore(ConnectionError("down")), log_level=logging.DEBUG)
+    store = LoggingWrapper(
+        FlakyStore.failing(MemoryStore(), ConnectionError("down")), log_level=logging.DEBUG
+    )
     with capture_logs() as events, pytest.raises(ConnectionError):
         await store.get("k")
     (event,) = events
@@ -139,7 +140,9 @@ async def test_a_failure_is_logged_at_warning_even_when_the_configured_level_is_
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="kvdeco")
-    store = LoggingWrapper(BrokenStore(ConnectionError("down")), log_level=logging.DEBUG)
+    store = LoggingWrapper(
+        FlakyStore.failing(MemoryStore(), ConnectionError("down")), log_level=logging.DEBUG
+    )
     with pytest.raises(ConnectionError):
         await store.get("k")
     (record,) = caplog.records
@@ -179,7 +182,9 @@ async def test_canary_a_value_never_reaches_the_logs(caplog: pytest.LogCaptureFi
     caplog.set_level(logging.DEBUG)
     store = LoggingWrapper(MemoryStore(), logging.DEBUG)
     await _use_with_a_secret(store)
-    failing = LoggingWrapper(BrokenStore(ValueError(f"cannot store {SECRET}")), logging.DEBUG)
+    failing = LoggingWrapper(
+        FlakyStore.failing(MemoryStore(), ValueError(f"cannot store {SECRET}")), logging.DEBUG
+    )
     with pytest.raises(ValueError):
         await failing.put("k", {"password": SECRET})
     with capture_logs() as events:

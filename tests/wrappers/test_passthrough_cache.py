@@ -13,13 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvdeco import InvalidTTLError, MemoryStore
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import (
+    FlakyStore,
+    RecordedCall,
+    RecordingStore,
+    StoreContract,
+    decorated_both_ways,
+)
 from kvdeco.wrappers.passthrough_cache import (
     PassthroughCache,
     PassthroughCacheWrapper,
     passthrough_cache,
 )
-from tests.wrappers.faults import RecordingStore
 from tests.wrappers.gated import GatedStore, interleave, settle
 
 
@@ -31,25 +36,30 @@ class TestPassthroughCacheKeepsTheStoreContract(StoreContract):
 
 @pytest.fixture
 def cache() -> RecordingStore:
-    return RecordingStore()
+    return RecordingStore(MemoryStore())
 
 
 @pytest.fixture
 def backend() -> RecordingStore:
-    return RecordingStore()
+    return RecordingStore(MemoryStore())
+
+
+def cache_ttls(cache: RecordingStore) -> list[Any]:
+    """The TTL of every single ``put`` that reached the cache."""
+    return [c.ttl for c in cache.log if c.operation == "put"]
 
 
 async def test_a_miss_is_read_from_the_store_and_copied_with_its_remaining_ttl(
     cache: RecordingStore, backend: RecordingStore
 ) -> None:
-    await MemoryStore.put(backend, "k", {"v": 1}, ttl=100)
+    await backend.put("k", {"v": 1}, ttl=100)
+    backend.reset()
     store = PassthroughCacheWrapper(cache=cache, store=backend)
     assert await store.get("k") == {"v": 1}
-    assert backend.names() == ["ttl"]
-    (put,) = [c for c in cache.calls if c[0] == "put"]
-    assert put[2] == pytest.approx(100, abs=1)
+    assert backend.operations == ["ttl"]
+    assert cache_ttls(cache) == [pytest.approx(100, abs=1)]
     assert await store.get("k") == {"v": 1}
-    assert backend.names() == ["ttl"]  # the second read was a cache hit
+    assert backend.operations == ["ttl"]  # the second read was a cache hit
 
 
 @pytest.mark.parametrize(
@@ -59,61 +69,67 @@ async def test_a_miss_is_read_from_the_store_and_copied_with_its_remaining_ttl(
 async def test_copies_are_clamped_to_maximum_ttl_and_missing_ttl(
     cache: RecordingStore, backend: RecordingStore, store_ttl: float | None, cache_ttl: float
 ) -> None:
-    await MemoryStore.put(backend, "k", {"v": 1}, ttl=store_ttl)
+    await backend.put("k", {"v": 1}, ttl=store_ttl)
     store = PassthroughCacheWrapper(cache=cache, store=backend, maximum_ttl=60, missing_ttl=30)
     await store.get("k")
-    (put,) = [c for c in cache.calls if c[0] == "put"]
-    assert put[2] == pytest.approx(cache_ttl, abs=1)
+    assert cache_ttls(cache) == [pytest.approx(cache_ttl, abs=1)]
 
 
 async def test_an_empty_mapping_is_cached_and_hit(
     cache: RecordingStore, backend: RecordingStore
 ) -> None:
-    await MemoryStore.put(backend, "empty", {})
+    await backend.put("empty", {})
+    backend.reset()
     store = PassthroughCacheWrapper(cache=cache, store=backend)
     assert await store.get("empty") == {}
     assert await store.get("empty") == {}
-    assert backend.names() == ["ttl"]
+    assert backend.operations == ["ttl"]
 
 
 async def test_misses_are_not_cached(cache: RecordingStore, backend: RecordingStore) -> None:
     store = PassthroughCacheWrapper(cache=cache, store=backend)
     assert await store.get("absent") is None
-    assert cache.names() == ["get"]
+    assert cache.operations == ["get"]
 
 
 async def test_bulk_misses_fill_the_cache_with_one_put_many_per_ttl(
     cache: RecordingStore, backend: RecordingStore
 ) -> None:
-    await MemoryStore.put_many(backend, ["a", "b"], [{"n": 1}, {"n": 2}])
-    await MemoryStore.put_many(backend, ["c", "d"], [{"n": 3}, {"n": 4}], ttl=7200)
-    await MemoryStore.put(cache, "a", {"n": 1})
+    await backend.put_many(["a", "b"], [{"n": 1}, {"n": 2}])
+    await backend.put_many(["c", "d"], [{"n": 3}, {"n": 4}], ttl=7200)
+    await cache.put("a", {"n": 1})
+    backend.reset()
+    cache.reset()
     store = PassthroughCacheWrapper(cache=cache, store=backend, maximum_ttl=60, missing_ttl=30)
     keys = ["a", "b", "c", "missing", "d", "b"]
     expected = [{"n": 1}, {"n": 2}, {"n": 3}, None, {"n": 4}, {"n": 2}]
     assert await store.get_many(keys) == expected
-    assert backend.calls == [("ttl_many", ("b", "c", "missing", "d"), None)]
-    fills = sorted((c for c in cache.calls if c[0].startswith("put")), key=lambda c: c[2])
-    assert fills == [("put_many", ("b",), 30.0), ("put_many", ("c", "d"), 60.0)]
-    cache.calls.clear()
+    assert backend.log == [RecordedCall("ttl_many", None, ("b", "c", "missing", "d"))]
+    fills = sorted((c for c in cache.log if c.operation.startswith("put")), key=lambda c: c.ttl)
+    assert fills == [
+        RecordedCall("put_many", None, ("b",), 30.0),
+        RecordedCall("put_many", None, ("c", "d"), 60.0),
+    ]
+    cache.reset()
     assert await store.get_many(keys) == expected
-    assert cache.names() == ["get_many"]
-    assert backend.calls[1:] == [("ttl_many", ("missing",), None)]  # absences are not cached
+    assert cache.operations == ["get_many"]
+    # Absences are not cached:
+    assert backend.log[1:] == [RecordedCall("ttl_many", None, ("missing",))]
 
 
 async def test_repeated_keys_get_separate_dicts(backend: RecordingStore) -> None:
-    await MemoryStore.put(backend, "a", {"n": [1]})
+    await backend.put("a", {"n": [1]})
     first, second = await PassthroughCacheWrapper(MemoryStore(), backend).get_many(["a", "a"])
     first["n"].append(2)
     assert second == {"n": [1]}
 
 
 async def test_ttl_many_fills_the_cache_too(cache: RecordingStore, backend: RecordingStore) -> None:
-    await MemoryStore.put(backend, "a", {"n": 1}, ttl=20)
+    await backend.put("a", {"n": 1}, ttl=20)
     store = PassthroughCacheWrapper(cache=cache, store=backend)
     ((value, remaining),) = await store.ttl_many(["a"])
     assert value == {"n": 1} and remaining == pytest.approx(20, abs=1)
-    assert [c[0] for c in cache.calls] == ["ttl_many", "put_many"]
+    assert cache.operations == ["ttl_many", "put_many"]
 
 
 async def test_writes_go_to_the_store_and_drop_the_cached_copy(
@@ -130,21 +146,15 @@ async def test_writes_go_to_the_store_and_drop_the_cached_copy(
     assert await store.get("k") is None
     assert await store.delete_many(["j"]) == 1
     assert await store.get("j") is None
-    invalidations = [c for c in cache.calls if c[0].startswith("delete")]
-    assert [c[0] for c in invalidations] == [
-        "delete",
-        "delete",
-        "delete_many",
-        "delete",
-        "delete_many",
-    ]
-    assert await MemoryStore.get_many(cache, ["k", "j"]) == [None, None]
+    invalidations = [name for name in cache.operations if name.startswith("delete")]
+    assert invalidations == ["delete", "delete", "delete_many", "delete", "delete_many"]
+    assert await cache.get_many(["k", "j"]) == [None, None]
 
 
 async def test_the_proxy_wraps_the_store_and_accepts_py_key_value_names() -> None:
-    backend = RecordingStore()
+    backend = MemoryStore()
     store = PassthroughCacheWrapper(primary_key_value=backend, cache_key_value=MemoryStore())
-    assert isinstance(store, RecordingStore)
+    assert isinstance(store, MemoryStore)
     assert store.__wrapped__ is backend
 
 
@@ -309,13 +319,13 @@ async def test_a_read_of_an_entry_about_to_expire_is_a_hit_not_a_ttl_error(opera
 
 
 async def test_a_cache_that_refuses_a_tiny_ttl_does_not_fail_the_read() -> None:
-    class Strict(MemoryStore):
-        async def put(self, key: str, value: Any, **options: Any) -> None:
-            raise InvalidTTLError(options.get("ttl"), operation="put")
-
+    strict = FlakyStore(
+        MemoryStore(), lambda _op, _n: InvalidTTLError(0.001, operation="put"), operations={"put"}
+    )
     backend = MemoryStore()
     await backend.put("k", {"v": 1}, ttl=60)
-    assert await PassthroughCacheWrapper(cache=Strict(), store=backend).get("k") == {"v": 1}
+    assert await PassthroughCacheWrapper(cache=strict, store=backend).get("k") == {"v": 1}
+    assert strict.calls["put"] == 1 and len(strict.raised) == 1  # the fill was refused
 
 
 # -- negative caching -----------------------------------------------------------------------

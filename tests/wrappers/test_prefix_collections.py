@@ -11,7 +11,7 @@ from key_value.aio.wrappers.prefix_collections import (
 )
 
 from kvdeco import MemoryStore, layers
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import StoreContract, decorated_both_ways, laws
 from kvdeco.wrappers.prefix_collections import PrefixCollectionsWrapper, prefix_collections
 from tests.wrappers import isolation
 
@@ -118,6 +118,6 @@ test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
     lambda inner, prefix, separator: PrefixCollectionsWrapper(inner, prefix, separator=separator)
 )
 
-TestPrefixCollectionsViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
-    PrefixCollectionsWrapper, ("prod", "prod2")
-)
+TestPrefixCollectionsViewsBehaveLikeDicts = laws.isolation_machine(
+    PrefixCollectionsWrapper, names=("a", "ab")
+).TestCase

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kvdeco import MemoryStore, PrefixKeysWrapper, prefix_keys
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import StoreContract, decorated_both_ways, laws
 from tests.wrappers import isolation
 
 
@@ -29,6 +29,6 @@ test_views_with_different_prefixes_never_meet = isolation.views_never_meet(
     lambda inner, prefix, separator: PrefixKeysWrapper(inner, prefix, separator=separator)
 )
 
-TestPrefixKeysViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
-    PrefixKeysWrapper, ("app", "app2")
-)
+TestPrefixKeysViewsBehaveLikeDicts = laws.isolation_machine(
+    PrefixKeysWrapper, names=("a", "ab")
+).TestCase

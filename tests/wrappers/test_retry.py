@@ -19,11 +19,10 @@ from kvdeco.errors import (
     StoreConnectionError,
     StoreTimeoutError,
 )
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import FlakyStore, StoreContract, decorated_both_ways
 from kvdeco.wrappers import retry as retry_module
 from kvdeco.wrappers.retry import Retry, RetryWrapper, with_retry
 from kvdeco.wrappers.timeout import TimeoutWrapper
-from tests.wrappers.faults import BrokenStore, FlakyStore
 
 
 @pytest.fixture
@@ -44,16 +43,22 @@ class TestRetryKeepsTheStoreContract(StoreContract):
         return decorated_both_ways(with_retry(initial_delay=0), MemoryStore)[request.param]
 
 
+def failing_first(failures: int, error: Any = ConnectionError) -> FlakyStore:
+    """A store whose first ``failures`` calls raise ``error`` (a class: a new one each time)."""
+    return FlakyStore(MemoryStore(), [error] * failures)
+
+
 async def test_retries_connection_errors_until_the_call_succeeds(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=2)
-    await MemoryStore.put(inner, "k", {"v": 1})
+    memory = MemoryStore()
+    await memory.put("k", {"v": 1})
+    inner = FlakyStore(memory, [ConnectionError, ConnectionError])
     assert await RetryWrapper(inner).get("k") == {"v": 1}
-    assert inner.attempts == 3
+    assert inner.calls["get"] == 3
     assert sleeps == [0.1, 0.2]
 
 
 async def test_delays_grow_exponentially_up_to_max_delay(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=5)
+    inner = failing_first(5)
     store = RetryWrapper(inner, max_retries=5, initial_delay=1, max_delay=50, exponential_base=10)
     assert await store.get("k") is None
     assert sleeps == [1, 10, 50, 50, 50]
@@ -62,18 +67,18 @@ async def test_delays_grow_exponentially_up_to_max_delay(sleeps: list[float]) ->
 async def test_gives_up_after_max_retries_with_the_last_error_as_it_was(
     sleeps: list[float],
 ) -> None:
-    inner = FlakyStore(failures=10)
+    inner = failing_first(10)
     with pytest.raises(ConnectionError) as raised:
         await RetryWrapper(inner, max_retries=2).get("k")
-    assert inner.attempts == 3
+    assert inner.calls["get"] == 3
     assert raised.value is inner.raised[-1]
 
 
 async def test_zero_retries_means_one_attempt(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=1)
+    inner = failing_first(1)
     with pytest.raises(ConnectionError):
         await RetryWrapper(inner, max_retries=0).get("k")
-    assert inner.attempts == 1
+    assert inner.calls["get"] == 1
     assert sleeps == []
 
 
@@ -89,9 +94,9 @@ async def test_zero_retries_means_one_attempt(sleeps: list[float]) -> None:
 async def test_retries_kvdeco_and_builtin_connection_and_timeout_errors(
     sleeps: list[float], error: Exception
 ) -> None:
-    inner = FlakyStore(failures=1, error=error)
+    inner = failing_first(1, error)
     assert await RetryWrapper(inner).get("k") is None
-    assert inner.attempts == 2
+    assert inner.calls["get"] == 2
 
 
 @pytest.mark.parametrize(
@@ -101,59 +106,46 @@ async def test_retries_kvdeco_and_builtin_connection_and_timeout_errors(
 async def test_never_retries_operation_errors_even_when_asked_to(
     sleeps: list[float], error: Exception
 ) -> None:
-    inner = FlakyStore(failures=1, error=error)
+    inner = failing_first(1, error)
     store = RetryWrapper(inner, retry_on=(Exception,))
     with pytest.raises(type(error)):
         await store.get("k")
-    assert inner.attempts == 1
+    assert inner.calls["get"] == 1
 
 
 async def test_never_retries_an_operation_error_on_a_later_attempt(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=1)
-
-    async def refuse_second_time(key: str, *, collection: str | None = None) -> Any:
-        inner.attempts += 1
-        if inner.attempts == 1:
-            raise ConnectionError("down")
-        raise ReadOnlyError("no", operation="get", key=key)
-
-    inner.get = refuse_second_time  # type: ignore[method-assign]
-    with pytest.raises(ReadOnlyError):
+    refusal = ReadOnlyError("no", operation="get", key="k")
+    inner = FlakyStore(MemoryStore(), [ConnectionError("down"), refusal])
+    with pytest.raises(ReadOnlyError) as raised:
         await RetryWrapper(inner, retry_on=(Exception,)).get("k")
-    assert inner.attempts == 2
+    assert raised.value is refusal
+    assert inner.calls["get"] == 2
 
 
 async def test_errors_outside_retry_on_are_not_retried(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=1, error=ValueError("nope"))
+    inner = failing_first(1, ValueError("nope"))
     with pytest.raises(ValueError):
         await RetryWrapper(inner).get("k")
-    assert inner.attempts == 1
+    assert inner.calls["get"] == 1
 
 
 async def test_never_retries_cancellation_even_with_base_exception(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=1, error=asyncio.CancelledError())
+    inner = failing_first(1, asyncio.CancelledError())
     with pytest.raises(asyncio.CancelledError):
         await RetryWrapper(inner, retry_on=(BaseException,)).get("k")
-    assert inner.attempts == 1
+    assert inner.calls["get"] == 1
 
 
 async def test_retries_timeouts_of_the_timeout_wrapper(sleeps: list[float]) -> None:
-    class SlowOnce(MemoryStore):
-        calls = 0
-
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            type(self).calls += 1
-            if type(self).calls == 1:
-                await asyncio.sleep(10)
-            return await super().get(key, collection=collection)
-
-    store = RetryWrapper(TimeoutWrapper(SlowOnce(), timeout=0.01), retry_on=(TimeoutError,))
+    slow_once = FlakyStore(MemoryStore(), [10])
+    store = RetryWrapper(TimeoutWrapper(slow_once, timeout=0.01), retry_on=(TimeoutError,))
     assert await store.get("k") is None
-    assert SlowOnce.calls == 2
+    assert slow_once.calls["get"] == 2
+    assert slow_once.cancelled == ["get"]
 
 
 async def test_accepts_tenacity_strategies(sleeps: list[float]) -> None:
-    inner = FlakyStore(failures=5, error=ValueError("flaky"))
+    inner = failing_first(5, ValueError("flaky"))
     store = RetryWrapper(
         inner,
         stop=tenacity.stop_after_attempt(3),
@@ -162,12 +154,12 @@ async def test_accepts_tenacity_strategies(sleeps: list[float]) -> None:
     )
     with pytest.raises(ValueError):
         await store.get("k")
-    assert inner.attempts == 3
+    assert inner.calls["get"] == 3
     assert sleeps == [0.5, 0.5]
 
 
 async def test_jitter_adds_at_most_its_amount(sleeps: list[float]) -> None:
-    await RetryWrapper(FlakyStore(failures=3), initial_delay=1, jitter=0.5).get("k")
+    await RetryWrapper(failing_first(3), initial_delay=1, jitter=0.5).get("k")
     assert [1 <= s <= 1.5 for s in sleeps[:1]] == [True]
     assert all(base <= s <= base + 0.5 for base, s in zip([1, 2, 4], sleeps))
 
@@ -185,7 +177,7 @@ async def test_the_first_attempt_does_not_touch_tenacity(monkeypatch: pytest.Mon
 async def test_each_attempt_is_counted_inside_and_the_call_once_outside(
     sleeps: list[float],
 ) -> None:
-    inner = StatisticsWrapper(FlakyStore(failures=2))
+    inner = StatisticsWrapper(failing_first(2))
     outer = with_statistics(RetryWrapper(inner))
     assert await outer.get("k") is None
     inside, outside = inner.get_statistics().get, outer.get_statistics().get
@@ -194,10 +186,10 @@ async def test_each_attempt_is_counted_inside_and_the_call_once_outside(
 
 
 async def test_concurrent_calls_retry_independently(sleeps: list[float]) -> None:
-    stores = [FlakyStore(failures=n) for n in (0, 1, 2, 3)]
+    stores = [failing_first(n) for n in (0, 1, 2, 3)]
     wrapped = [RetryWrapper(s) for s in stores]
     await asyncio.gather(*(w.get("k") for w in wrapped))
-    assert [s.attempts for s in stores] == [1, 2, 3, 4]
+    assert [s.calls["get"] for s in stores] == [1, 2, 3, 4]
 
 
 @settings(max_examples=40, deadline=None)
@@ -206,13 +198,13 @@ def test_succeeds_iff_failures_fit_in_the_retries_and_attempts_failures_plus_one
     max_retries: int, failures: int
 ) -> None:
     async def scenario() -> tuple[bool, int]:
-        inner = FlakyStore(failures=failures)
+        inner = failing_first(failures)
         store = RetryWrapper(inner, max_retries=max_retries, initial_delay=0)
         try:
             await store.get("k")
         except ConnectionError:
-            return False, inner.attempts
-        return True, inner.attempts
+            return False, inner.calls["get"]
+        return True, inner.calls["get"]
 
     succeeded, attempts = asyncio.run(scenario())
     assert succeeded == (failures <= max_retries)
@@ -256,7 +248,7 @@ def test_invalid_arguments_are_refused(options: dict[str, Any], error: type[Exce
 
 
 async def test_a_broken_store_fails_after_every_attempt(sleeps: list[float]) -> None:
-    inner = BrokenStore(ConnectionError("down"))
+    inner = FlakyStore.failing(MemoryStore(), ConnectionError("down"))
     with pytest.raises(ConnectionError):
         await RetryWrapper(inner, max_retries=1).delete_many(["a"])
-    assert inner.calls == ["delete_many", "delete_many"]
+    assert inner.calls == {"delete_many": 2}

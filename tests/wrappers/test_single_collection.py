@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 from key_value.aio.stores.memory import MemoryStore as PkvMemoryStore
 from key_value.aio.wrappers.single_collection import (
     SingleCollectionWrapper as PkvSingleCollectionWrapper,
 )
 
 from kvdeco import MemoryStore
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import StoreContract, decorated_both_ways, laws
+from kvdeco.testing import strategies as kst
 from kvdeco.validation import DEFAULT_COLLECTION
 from kvdeco.wrappers.single_collection import (
     SingleCollectionWrapper,
@@ -124,10 +124,7 @@ def test_naming_the_collection_twice_differently_is_refused() -> None:
         SingleCollectionWrapper(MemoryStore(), "one", single_collection="two")
 
 
-separator = st.sampled_from([":", "__", "::", "/", ":/", "→"])
-
-
-@given(name=isolation.names, key=isolation.names, separator=separator)
+@given(name=kst.colliding_names(), key=kst.colliding_names(), separator=kst.separators())
 def test_the_inner_key_splits_back_into_collection_and_key(
     name: str, key: str, separator: str
 ) -> None:
@@ -136,7 +133,7 @@ def test_the_inner_key_splits_back_into_collection_and_key(
         assert decode_inner_key(encoded + separator + key, separator) == (name, key)
 
 
-@given(first=isolation.names, second=isolation.names, separator=separator)
+@given(first=kst.colliding_names(), second=kst.colliding_names(), separator=kst.separators())
 def test_different_collections_encode_differently(first: str, second: str, separator: str) -> None:
     if first != second:
         assert encode_collection(first, separator) != encode_collection(second, separator)
@@ -146,9 +143,9 @@ test_collections_of_one_view_never_meet = isolation.views_never_meet(
     lambda inner, name, separator: SingleCollectionWrapper(inner, name, separator=separator)
 )
 
-TestSingleCollectionViewsBehaveLikeDicts = isolation.views_behave_like_dicts(
-    SingleCollectionWrapper, ("one", "two")
-)
+TestSingleCollectionViewsBehaveLikeDicts = laws.isolation_machine(
+    SingleCollectionWrapper, names=("a", "ab")
+).TestCase
 
 
 def test_no_default_collection_means_kvdecos_and_the_layer_says_so() -> None:

@@ -31,7 +31,7 @@ from kvdeco import (
     traced,
     with_statistics,
 )
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import FlakyStore, StoreContract, decorated_both_ways
 from kvdeco.wrappers.telemetry import Tracing, store_system
 from tests.security.canary import CANARY
 
@@ -134,21 +134,15 @@ async def test_spans_nest_under_the_callers_span(store: Any) -> None:
     assert child.parent.span_id == parent.get_span_context().span_id
 
 
-class FailingFirst(MemoryStore):
-    """Fails the first ``failures`` gets as a dropped connection would, quoting the data."""
-
-    failures = 2
-
-    async def get(self, key: str, *, collection: str | None = None) -> Any:
-        if self.failures:
-            self.failures -= 1
-            raise ConnectionError(f"lost while reading {CANARY}")
-        return await super().get(key, collection=collection)
+def failing_first() -> FlakyStore:
+    """A store whose first two gets fail as a dropped connection would, quoting the data."""
+    lost = [ConnectionError(f"lost while reading {CANARY}") for _ in range(2)]
+    return FlakyStore(MemoryStore(), lost, operations={"get"})
 
 
 async def test_above_a_retry_each_attempt_is_a_child_span_of_one_operation_span() -> None:
     store = TracingWrapper(
-        RetryWrapper(FailingFirst(), initial_delay=0.001), tracer_provider=PROVIDER
+        RetryWrapper(failing_first(), initial_delay=0.001), tracer_provider=PROVIDER
     )
     assert await store.get("k") is None
     operation = next(s for s in spans() if s.name == "get memory")
@@ -166,7 +160,7 @@ async def test_above_a_retry_each_attempt_is_a_child_span_of_one_operation_span(
 
 
 async def test_a_failure_sets_the_error_status_and_type_but_never_the_message() -> None:
-    store = TracingWrapper(FailingFirst(), tracer_provider=PROVIDER)
+    store = TracingWrapper(failing_first(), tracer_provider=PROVIDER)
     with pytest.raises(ConnectionError):
         await store.get("k")
     (span,) = spans()
@@ -227,7 +221,7 @@ async def test_metrics_count_operations_time_them_and_count_hits_and_misses() ->
 
 
 async def test_a_failed_operation_is_metered_with_its_error_type() -> None:
-    store = MetricsWrapper(FailingFirst(), meter_provider=METERS, system="metrics-errors")
+    store = MetricsWrapper(failing_first(), meter_provider=METERS, system="metrics-errors")
     with pytest.raises(ConnectionError):
         await store.get("k")
     (point,) = [

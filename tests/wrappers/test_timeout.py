@@ -12,9 +12,13 @@ import pytest
 
 from kvdeco import MemoryStore
 from kvdeco.errors import StoreTimeoutError
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import FlakyStore, StoreContract, decorated_both_ways
 from kvdeco.wrappers.timeout import OperationTimeoutError, Timeout, TimeoutWrapper, with_timeout
-from tests.wrappers.faults import HangingStore
+
+
+def hanging() -> FlakyStore:
+    """A store whose every call hangs until it is cancelled."""
+    return FlakyStore.failing(MemoryStore(), math.inf)
 
 
 class TestTimeoutKeepsTheStoreContract(StoreContract):
@@ -24,7 +28,7 @@ class TestTimeoutKeepsTheStoreContract(StoreContract):
 
 
 async def test_a_hanging_call_raises_asyncio_timeout_error_naming_the_call() -> None:
-    store = TimeoutWrapper(HangingStore(), timeout=0.01)
+    store = TimeoutWrapper(hanging(), timeout=0.01)
     with pytest.raises(asyncio.TimeoutError) as raised:
         await store.get("user:1", collection="users")
     message = str(raised.value)
@@ -34,17 +38,17 @@ async def test_a_hanging_call_raises_asyncio_timeout_error_naming_the_call() -> 
 
 
 async def test_the_inner_call_is_cancelled_and_cleans_up() -> None:
-    inner = HangingStore()
+    inner = hanging()
     with pytest.raises(OperationTimeoutError):
         await TimeoutWrapper(inner, timeout=0.01).get("k")
-    assert inner.started.is_set()
-    assert inner.cancelled
-    assert inner.cleaned_up
+    assert inner.calls == {"get": 1}
+    assert inner.cancelled == ["get"]  # resumed with the cancellation, so it could clean up
+    assert inner.stalling == 0
 
 
 async def test_the_timeout_is_a_builtin_and_a_kvdeco_timeout_error() -> None:
     with pytest.raises(OperationTimeoutError) as raised:
-        await TimeoutWrapper(HangingStore(), timeout=0.01).get("k")
+        await TimeoutWrapper(hanging(), timeout=0.01).get("k")
     assert isinstance(raised.value, TimeoutError)
     assert isinstance(raised.value, StoreTimeoutError)
 
@@ -52,7 +56,7 @@ async def test_the_timeout_is_a_builtin_and_a_kvdeco_timeout_error() -> None:
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.cancelling() is new in 3.11")
 async def test_the_calling_task_is_not_left_cancelled() -> None:
     with pytest.raises(OperationTimeoutError):
-        await TimeoutWrapper(HangingStore(), timeout=0.01).get("k")
+        await TimeoutWrapper(hanging(), timeout=0.01).get("k")
     task = asyncio.current_task()
     assert task is not None and task.cancelling() == 0
     await asyncio.sleep(0)  # still able to wait
@@ -95,32 +99,26 @@ async def test_work_before_the_first_pause_counts_against_the_deadline() -> None
 
 
 async def test_the_inner_stores_own_timeout_passes_through_unchanged() -> None:
-    class OwnTimeout(MemoryStore):
-        async def get(self, key: str, *, collection: str | None = None) -> Any:
-            raise TimeoutError("the driver gave up")
-
+    own_timeout = TimeoutError("the driver gave up")
+    inner = FlakyStore(MemoryStore(), [own_timeout])
     with pytest.raises(TimeoutError) as raised:
-        await TimeoutWrapper(OwnTimeout(), timeout=5).get("k")
-    assert not isinstance(raised.value, OperationTimeoutError)
+        await TimeoutWrapper(inner, timeout=5).get("k")
+    assert raised.value is own_timeout
 
 
 async def test_an_outer_cancellation_is_not_turned_into_a_timeout() -> None:
-    inner = HangingStore()
+    inner = hanging()
     task = asyncio.ensure_future(TimeoutWrapper(inner, timeout=5).get("k"))
-    await inner.started.wait()
+    await asyncio.wait_for(inner.wait_for_stall(), 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert inner.cancelled
+    assert inner.cancelled == ["get"]
 
 
 async def test_bulk_timeouts_say_how_many_keys() -> None:
-    class HangingMany(MemoryStore):
-        async def get_many(self, keys: Any, *, collection: str | None = None) -> Any:
-            await asyncio.sleep(10)
-
     with pytest.raises(OperationTimeoutError, match="for 3 keys"):
-        await TimeoutWrapper(HangingMany(), timeout=0.01).get_many(["a", "b", "c"])
+        await TimeoutWrapper(hanging(), timeout=0.01).get_many(["a", "b", "c"])
 
 
 @pytest.mark.parametrize("timeout", [0, -1, math.nan, math.inf, True, "5", None])

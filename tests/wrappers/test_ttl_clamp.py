@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -13,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvdeco import InvalidTTLError, MemoryStore, layers
-from kvdeco.testing import StoreContract, decorated_both_ways
+from kvdeco.testing import RecordingStore, StoreContract, decorated_both_ways
 from kvdeco.validation import MAX_TTL
 from kvdeco.wrappers.ttl_clamp import TTLClampWrapper, ttl_clamp
 
@@ -37,34 +36,9 @@ class TestTTLClampWithMissingTTLContract(StoreContract):
         return decorated_both_ways(clamp, MemoryStore)[request.param]
 
 
-class RecordingStore(MemoryStore):
-    """Remembers every TTL that reaches it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.ttls: list[Any] = []
-
-    async def put(
-        self, key: str, value: Any, *, collection: str | None = None, ttl: Any = None
-    ) -> None:
-        self.ttls.append(ttl)
-        await super().put(key, value, collection=collection, ttl=ttl)
-
-    async def put_many(
-        self,
-        keys: Sequence[str],
-        values: Sequence[Any],
-        *,
-        collection: str | None = None,
-        ttl: Any = None,
-    ) -> None:
-        self.ttls.append(ttl)
-        await super().put_many(keys, values, collection=collection, ttl=ttl)
-
-
 @pytest.mark.parametrize(("ttl", "stored"), [(30, 60), (60, 60), (3600, 3600), (10**9, 86400)])
 async def test_ttls_are_clamped_into_the_range(ttl: float, stored: float) -> None:
-    inner = RecordingStore()
+    inner = RecordingStore(MemoryStore())
     store = TTLClampWrapper(key_value=inner, min_ttl=60, max_ttl=86400)
     await store.put("k", {"v": 1}, ttl=ttl)
     await store.put_many(["a"], [{"v": 1}], ttl=ttl)
@@ -72,7 +46,7 @@ async def test_ttls_are_clamped_into_the_range(ttl: float, stored: float) -> Non
 
 
 async def test_no_ttl_stays_unlimited_or_gets_missing_ttl() -> None:
-    inner = RecordingStore()
+    inner = RecordingStore(MemoryStore())
     await TTLClampWrapper(inner, 60, 86400).put("k", {"v": 1})
     await TTLClampWrapper(inner, 60, 86400, missing_ttl=600).put("k", {"v": 1})
     assert inner.ttls == [None, 600]
@@ -80,7 +54,7 @@ async def test_no_ttl_stays_unlimited_or_gets_missing_ttl() -> None:
 
 @pytest.mark.parametrize("ttl", [0, -5, True, math.nan, math.inf, "thirty"])
 async def test_an_invalid_ttl_is_refused_not_clamped(ttl: Any) -> None:
-    inner = RecordingStore()
+    inner = RecordingStore(MemoryStore())
     store = TTLClampWrapper(inner, 60, 86400)
     with pytest.raises(InvalidTTLError):
         await store.put("k", {"v": 1}, collection="c", ttl=ttl)
@@ -112,7 +86,7 @@ def test_bad_bounds_are_refused_at_construction(
 async def test_a_missing_ttl_outside_the_range_is_clamped_into_it(
     missing: float, written: float
 ) -> None:
-    inner = RecordingStore()
+    inner = RecordingStore(MemoryStore())
     await TTLClampWrapper(inner, 1, 10, missing_ttl=missing).put("k", {"v": 1})
     assert inner.ttls == [written]
 
@@ -161,7 +135,7 @@ def test_every_ttl_reaching_the_store_is_within_bounds(
 ) -> None:
     low, high = bounds
     missing = (low + high) / 2 if use_missing else None
-    inner = RecordingStore()
+    inner = RecordingStore(MemoryStore())
     store = TTLClampWrapper(inner, low, high, missing_ttl=missing)
 
     async def write() -> None:

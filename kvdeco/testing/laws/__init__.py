@@ -3,7 +3,7 @@
 Each function takes factories (so it imports no wrapper itself) and returns a
 ``RuleBasedStateMachine`` subclass; run it with ``.TestCase`` or
 ``hypothesis.stateful.run_state_machine_as_test``. A broken law raises
-:class:`~kvdeco.testing.state_machine.ContractViolation` with a shrunk program::
+:class:`~kvdeco.testing.ContractViolation` with a shrunk program::
 
     from kvdeco.testing import laws
     from kvdeco.wrappers.ttl_clamp import TTLClampWrapper

@@ -10,12 +10,10 @@ from hypothesis import strategies as st
 
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.testing import strategies as kst
+from kvdeco.testing.clock import ManualClock
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import MachineConfig
 from kvdeco.testing.profiles import kit_settings
-from kvdeco.testing.state_machine import (
-    MachineConfig,
-    ManualClock,
-    StoreMachine,
-)
 
 Inner = Callable[[ManualClock], Any]
 """Builds the store under the wrapper, on the machine's clock."""
@@ -25,9 +23,14 @@ def memory(clock: ManualClock) -> Any:
     return MemoryStore(clock=clock)
 
 
+# Besides the views' names and their characters: the separators, the escape characters with
+# an escaped ``:`` (``"a%3Ab"`` must not meet ``"a:b"``), and a letter outside ASCII.
+_PIECES = (*kst.SEPARATORS, "%", "%3A", "\\", "к", "x")
+
+
 def fragments(names: Sequence[str]) -> st.SearchStrategy[str]:
     """Names made of the pieces views are named with, so that collisions are within reach."""
-    pieces = sorted({*names, *(c for n in names for c in n), ":", "__", "x"})
+    pieces = sorted({*names, *(c for n in names for c in n), *_PIECES})
     return st.lists(st.sampled_from(pieces), max_size=3).map("".join)
 
 

@@ -7,8 +7,11 @@ from typing import Any
 
 from hypothesis import settings as Settings
 
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.laws._building import memory
-from kvdeco.testing.state_machine import MachineConfig, ManualClock, StoreMachine, build_machine
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import MachineConfig
+from kvdeco.testing.rules import build_machine
 
 
 def passthrough_cache_machine(
@@ -29,7 +32,7 @@ def passthrough_cache_machine(
         wrap: Builds the caching wrapper, such as
             ``lambda store, cache: PassthroughCacheWrapper(cache=cache, store=store)``.
         settings: Hypothesis settings.
-        **options: Passed to :class:`~kvdeco.testing.state_machine.MachineConfig`.
+        **options: Passed to :class:`~kvdeco.testing.model.MachineConfig`.
     """
     clock = ManualClock()
     options.setdefault("cached_ttls", True)

@@ -14,11 +14,8 @@ from kvdeco.errors import EncryptionError
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.testing import strategies as kst
 from kvdeco.testing.laws._building import SECRETS, LawMachine, own_rules, strings_in
-from kvdeco.testing.state_machine import (
-    ContractViolation,
-    MachineConfig,
-    StoreMachine,
-)
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import ContractViolation, MachineConfig
 
 _SPOTS = st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([None, "c1"]))
 _Spot = tuple[str, str | None]

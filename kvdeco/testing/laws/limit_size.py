@@ -10,8 +10,11 @@ from hypothesis import settings as Settings
 from hypothesis import strategies as st
 
 from kvdeco.errors import EntryTooLargeError, EntryTooSmallError
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.laws._building import memory
-from kvdeco.testing.state_machine import MachineConfig, ManualClock, StoreMachine, build_machine
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import MachineConfig
+from kvdeco.testing.rules import build_machine
 
 _PADDING = len(json.dumps({"p": ""}))
 

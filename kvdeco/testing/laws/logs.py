@@ -9,8 +9,11 @@ from typing import Any
 
 from hypothesis import settings as Settings
 
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.laws._building import SECRETS, memory, strings_in
-from kvdeco.testing.state_machine import MachineConfig, ManualClock, StoreMachine, build_machine
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import MachineConfig
+from kvdeco.testing.rules import build_machine
 
 _NAMES = itertools.count()
 

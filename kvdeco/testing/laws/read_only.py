@@ -10,15 +10,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from kvdeco.errors import ReadOnlyError
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.faults import RecordingStore
 from kvdeco.testing.laws._building import memory
-from kvdeco.testing.state_machine import (
-    ContractViolation,
-    MachineConfig,
-    ManualClock,
-    StoreMachine,
-    build_machine,
-)
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import ContractViolation, MachineConfig
+from kvdeco.testing.rules import build_machine
 
 _WRITES = ("put", "put_many", "delete", "delete_many", "destroy", "destroy_collection")
 

@@ -22,11 +22,8 @@ from kvdeco.errors import (
 from kvdeco.stores.memory import MemoryStore
 from kvdeco.testing.faults import FlakyStore
 from kvdeco.testing.laws._building import LawMachine, own_rules
-from kvdeco.testing.state_machine import (
-    ContractViolation,
-    MachineConfig,
-    StoreMachine,
-)
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import ContractViolation, MachineConfig
 
 
 def _fault(kind: type[BaseException], number: int) -> BaseException:

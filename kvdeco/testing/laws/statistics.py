@@ -9,14 +9,11 @@ from hypothesis import settings as Settings
 from hypothesis.stateful import invariant
 
 from kvdeco.operations import OPERATIONS, Kind
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.laws._building import Inner
-from kvdeco.testing.state_machine import (
-    ContractViolation,
-    MachineConfig,
-    ManualClock,
-    StoreMachine,
-    build_machine,
-)
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import ContractViolation, MachineConfig
+from kvdeco.testing.rules import build_machine
 
 _FIELDS = {"get": "get", "ttl": "ttl", "put": "put", "delete": "delete"}
 
@@ -74,7 +71,7 @@ def statistics_machine(
         read_statistics: Returns totals with ``.get``, ``.ttl``, ``.put``, ``.delete``, each
             with ``count``, ``hits`` and ``misses``.
         settings: Hypothesis settings.
-        **options: Passed to :class:`~kvdeco.testing.state_machine.MachineConfig`.
+        **options: Passed to :class:`~kvdeco.testing.model.MachineConfig`.
     """
     clock = ManualClock()
     cfg = MachineConfig(build=lambda: make(clock), clock=clock, **options)

@@ -8,15 +8,12 @@ from typing import Any
 from hypothesis import settings as Settings
 
 from kvdeco.testing import strategies as kst
+from kvdeco.testing.clock import ManualClock
 from kvdeco.testing.faults import RecordingStore
 from kvdeco.testing.laws._building import memory
-from kvdeco.testing.state_machine import (
-    ContractViolation,
-    MachineConfig,
-    ManualClock,
-    StoreMachine,
-    build_machine,
-)
+from kvdeco.testing.machine import StoreMachine
+from kvdeco.testing.model import ContractViolation, MachineConfig
+from kvdeco.testing.rules import build_machine
 
 
 class _ClampMachine(StoreMachine):
