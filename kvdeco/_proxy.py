@@ -184,7 +184,7 @@ def _route(proxy: AspectWrapper, name: str) -> None:
     """Point the proxy's operation ``name`` at the chain, or at the store when it is not ours
     to handle (the layer leaves it alone, or the store has no such operation)."""
     store = proxy.__wrapped__
-    direct = not handles(proxy._self_bound, name) or getattr(store, name, None) is None
+    direct = not handles(proxy._self_runtime, name) or getattr(store, name, None) is None
     setattr(proxy, "_self_via_" + name, store if direct else proxy._self_entries)
 
 
@@ -210,18 +210,9 @@ class AspectWrapper(BaseWrapper):
         BaseWrapper.__init__(self, key_value)
         aspect = aspect.applied_to(key_value)
         self._self_aspect = aspect
+        # What runs this wrapper's calls: the aspect, or the state it bound for this store.
         self._self_runtime = aspect.bind()
-
-    @property
-    def _self_runtime(self) -> Any:
-        """What runs this wrapper's calls: the aspect, or the state it bound for this store."""
-        return self._self_bound
-
-    @_self_runtime.setter
-    def _self_runtime(self, runtime: Any) -> None:
-        # Replacing the runtime (as test doubles do) re-links every operation to it.
-        self._self_bound = runtime
-        _link(self, runtime)
+        _link(self, self._self_runtime)
 
     def __init_subclass__(cls, exposes: type[Aspect] | None = None, **options: Any) -> None:
         """Give a wrapper class its aspect's ``exposed`` names as real attributes.
@@ -264,8 +255,10 @@ def _rebuild_aspect_wrapper(
     cls: type[AspectWrapper], wrapped: Any, aspect: Aspect, runtime: Any
 ) -> AspectWrapper:
     proxy = cls.__new__(cls)
-    AspectWrapper.__init__(proxy, wrapped, aspect)
+    BaseWrapper.__init__(proxy, wrapped)
+    proxy._self_aspect = aspect  # already applied to its store when it was first made
     proxy._self_runtime = runtime
+    _link(proxy, runtime)
     return proxy
 
 
