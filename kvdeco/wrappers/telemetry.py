@@ -128,12 +128,6 @@ def store_system(target: Any) -> str:
     return cls.__name__.lower()
 
 
-def _naming_the_system_of(aspect: Any, target: Any) -> Any:
-    if aspect.system is not None:
-        return aspect
-    return dataclasses.replace(aspect, system=store_system(target))
-
-
 def _base_attributes(call: Call, system: str) -> dict[str, Any]:
     attributes: dict[str, Any] = {
         "db.system.name": system,
@@ -176,8 +170,25 @@ _INSTRUMENTS: weakref.WeakKeyDictionary[Any, tuple[Any, Any, Any, Any]] = (
 )
 
 
+class _Telemetry(Aspect):
+    """What the tracing and metrics aspects share: OpenTelemetry, and the store's system."""
+
+    system: str | None  # each subclass declares it as a field
+
+    def __post_init__(self) -> None:
+        _opentelemetry()  # without it, say which extra to install before anything else
+        super().__post_init__()
+
+    def applied_to(self, target: Any) -> Any:
+        """This aspect, naming the ``system`` of ``target`` unless it was given one."""
+        if self.system is not None:
+            return self
+        named: dict[str, Any] = {"system": store_system(target)}  # a field of each subclass
+        return dataclasses.replace(self, **named)
+
+
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
-class Tracing(Aspect):
+class Tracing(_Telemetry):
     """The aspect behind :func:`traced`; see :class:`TracingWrapper` for the arguments.
 
     Its ``system`` is ``None`` until it is applied: the decorator and the wrapper then name
@@ -188,18 +199,6 @@ class Tracing(Aspect):
     tracer_provider: Any = None
     record_keys: bool = dataclasses.field(default=False, metadata=checked(flag))
     system: str | None = dataclasses.field(default=None, metadata=_SYSTEM)
-
-    def __post_init__(self) -> None:
-        _opentelemetry()  # without it, say which extra to install before anything else
-        super().__post_init__()
-
-    def applied_to(self, target: Any) -> Any:
-        """This aspect, naming the ``system`` of ``target`` unless it was given one."""
-        return (
-            self
-            if self.system is not None
-            else dataclasses.replace(self, system=store_system(target))
-        )
 
     def _tracer(self) -> Any:
         provider = self.tracer_provider or _global_provider(0)
@@ -281,7 +280,7 @@ class _AttemptSpans:
 
 
 @dataclasses.dataclass(frozen=True, repr=False, kw_only=True)
-class Metrics(Aspect):
+class Metrics(_Telemetry):
     """The aspect behind :func:`metered`; see :class:`MetricsWrapper` for the arguments.
 
     Its ``system`` is ``None`` until it is applied, as :class:`Tracing`'s.
@@ -290,18 +289,6 @@ class Metrics(Aspect):
     label: ClassVar[str] = "metered"
     meter_provider: Any = None
     system: str | None = dataclasses.field(default=None, metadata=_SYSTEM)
-
-    def __post_init__(self) -> None:
-        _opentelemetry()  # without it, say which extra to install before anything else
-        super().__post_init__()
-
-    def applied_to(self, target: Any) -> Any:
-        """This aspect, naming the ``system`` of ``target`` unless it was given one."""
-        return (
-            self
-            if self.system is not None
-            else dataclasses.replace(self, system=store_system(target))
-        )
 
     def _instruments(self) -> tuple[Any, Any, Any, Any] | None:
         provider = self.meter_provider or _global_provider(1)
